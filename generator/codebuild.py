@@ -1,0 +1,186 @@
+"""CodeBuild projects: the webhook "source bridge" and the pipeline's build project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Ref, Tags
+from troposphere.codebuild import (
+    Artifacts,
+    CloudWatchLogs,
+    Environment,
+    EnvironmentVariable,
+    LogsConfig,
+    Project,
+    ProjectTriggers,
+    Source,
+    SourceAuth,
+)
+
+from .enums import COMPUTE_TYPES, SOURCE_TYPES, SPEC_EVENTS
+from .model import Build, Repository
+from .validate import parse_secret
+
+BRIDGE_IMAGE = "aws/codebuild/standard:7.0"
+BRIDGE_TIMEOUT_MINUTES = 10
+
+# The bridge builds nothing: it zips the checkout (with its shallow .git, so the
+# build can still ask git for the commit) and ships it to the exact source key.
+BRIDGE_BUILDSPEC = """\
+version: 0.2
+phases:
+  build:
+    commands:
+      - zip -q -r -y /tmp/source.zip .
+      - >-
+        aws s3 cp /tmp/source.zip "s3://${SOURCE_BUCKET}/${SOURCE_KEY}"
+        --only-show-errors
+        --metadata "commit=${CODEBUILD_RESOLVED_SOURCE_VERSION}"
+"""
+
+_REGEX_SPECIALS = set(".^$*+?()[]{}|\\")
+
+
+def escape_regex(text: str) -> str:
+    """Escape text for a CodeBuild webhook pattern (Java regular expressions)."""
+    return "".join("\\" + ch if ch in _REGEX_SPECIALS else ch for ch in text)
+
+
+def branch_pattern(branch: str) -> str:
+    """`release/1.0` -> `^refs/heads/release/1\\.0$`: exactly that branch, nothing else."""
+    return f"^refs/heads/{escape_regex(branch)}$"
+
+
+def _filter(kind: str, pattern: str) -> dict[str, Any]:
+    return {"Type": kind, "Pattern": pattern}
+
+
+def filter_groups(branch: str, events: list[str]) -> list[list[dict[str, Any]]]:
+    """Webhook filter groups for one environment.
+
+    A build starts when any group matches. Pushes are filtered on the pushed
+    branch (HEAD_REF); pull-request events on the target branch (BASE_REF), which
+    CodeBuild refuses beside PUSH, so the two kinds go in separate groups. Event
+    names are joined with "," and no space: with a space CodeBuild was reported to
+    honour only the first event (aws/aws-cdk#33197).
+    """
+    ordered = [aws for spec, aws in SPEC_EVENTS.items() if spec in events]
+    groups = []
+    if "PUSH" in ordered:
+        groups.append([_filter("EVENT", "PUSH"), _filter("HEAD_REF", branch_pattern(branch))])
+    pull_requests = [e for e in ordered if e != "PUSH"]
+    if pull_requests:
+        groups.append(
+            [_filter("EVENT", ",".join(pull_requests)), _filter("BASE_REF", branch_pattern(branch))]
+        )
+    return groups
+
+
+def _source_auth(connection: str) -> SourceAuth:
+    # troposphere accepts only OAUTH, and only on GITHUB sources; CloudFormation
+    # accepts CODECONNECTIONS on both, and the model has validated the ARN.
+    return SourceAuth(Type="CODECONNECTIONS", Resource=connection).no_validation()
+
+
+def _logs(log_group: str) -> LogsConfig:
+    return LogsConfig(CloudWatchLogs=CloudWatchLogs(Status="ENABLED", GroupName=Ref(log_group)))
+
+
+def bridge_project(
+    title: str,
+    *,
+    name: str,
+    repository: Repository,
+    branch: str,
+    events: list[str],
+    badge: bool,
+    role: str,
+    log_group: str,
+    source_bucket: str,
+    source_key: str,
+    tags: Tags | None,
+) -> Project:
+    source = Source(
+        Type=SOURCE_TYPES[repository.provider],
+        Location=repository.url,
+        GitCloneDepth=1,
+        BuildSpec=BRIDGE_BUILDSPEC,
+    )
+    if repository.connection is not None:
+        source.Auth = _source_auth(repository.connection)
+        source.no_validation()
+    project = Project(
+        title,
+        Name=name,
+        Description=f"Ships {repository.url} ({branch}) to the pipeline's source bucket",
+        Source=source,
+        Artifacts=Artifacts(Type="NO_ARTIFACTS"),
+        Environment=Environment(
+            Type="LINUX_CONTAINER",
+            ComputeType=COMPUTE_TYPES["small"],
+            Image=BRIDGE_IMAGE,
+            EnvironmentVariables=[
+                EnvironmentVariable(Name="SOURCE_BUCKET", Type="PLAINTEXT",
+                                    Value=Ref(source_bucket)),
+                EnvironmentVariable(Name="SOURCE_KEY", Type="PLAINTEXT", Value=source_key),
+            ],
+        ),
+        ServiceRole=GetAtt(role, "Arn"),
+        TimeoutInMinutes=BRIDGE_TIMEOUT_MINUTES,
+        BadgeEnabled=badge,
+        LogsConfig=_logs(log_group),
+        # troposphere's WebhookFilter knows 5 of CodeBuild's 11 filter types; the
+        # groups are built from our own enums and checked by generator.checks.
+        Triggers=ProjectTriggers(
+            Webhook=True, BuildType="BUILD", FilterGroups=filter_groups(branch, events)
+        ).no_validation(),
+    )
+    if tags is not None:
+        project.Tags = tags
+    return project
+
+
+def build_variables(build: Build) -> list[EnvironmentVariable]:
+    """Plain variables, then secrets resolved by CodeBuild from SSM / Secrets Manager."""
+    variables = [
+        EnvironmentVariable(Name=name, Type="PLAINTEXT", Value=value)
+        for name, value in build.variables.items()
+    ]
+    for name, reference in build.secrets.items():
+        secret = parse_secret(reference)
+        assert secret is not None  # validated in the model
+        if secret.store == "ssm":
+            variables.append(EnvironmentVariable(Name=name, Type="PARAMETER_STORE",
+                                                 Value=secret.name))
+        else:
+            value = secret.name + (f":{secret.json_key}" if secret.json_key else "")
+            variables.append(EnvironmentVariable(Name=name, Type="SECRETS_MANAGER", Value=value))
+    return variables
+
+
+def build_project(
+    title: str, *, name: str, build: Build, role: str, log_group: str, tags: Tags | None
+) -> Project:
+    environment = Environment(
+        Type="LINUX_CONTAINER",
+        ComputeType=COMPUTE_TYPES[build.compute],
+        Image=build.image,
+        PrivilegedMode=build.privileged,
+    )
+    variables = build_variables(build)
+    if variables:
+        environment.EnvironmentVariables = variables
+    project = Project(
+        title,
+        Name=name,
+        Description=f"Builds and tests with {build.buildspec} from the repository",
+        Source=Source(Type="CODEPIPELINE", BuildSpec=build.buildspec),
+        Artifacts=Artifacts(Type="CODEPIPELINE"),
+        Environment=environment,
+        ServiceRole=GetAtt(role, "Arn"),
+        TimeoutInMinutes=build.timeout,
+        LogsConfig=_logs(log_group),
+    )
+    if tags is not None:
+        project.Tags = tags
+    return project

@@ -1,0 +1,95 @@
+"""The V2 pipeline: Source (S3) -> Build -> [Approval] -> Deploy (ECS or S3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from troposphere import GetAtt, Ref, Tags
+from troposphere.codepipeline import (
+    Actions,
+    ActionTypeId,
+    ArtifactStore,
+    InputArtifacts,
+    OutputArtifacts,
+    Pipeline,
+    Stages,
+)
+
+from .model import Deploy
+
+
+def _action(
+    name: str,
+    category: str,
+    provider: str,
+    configuration: dict[str, Any] | None = None,
+    inputs: list[str] | None = None,
+    outputs: list[str] | None = None,
+) -> Actions:
+    action = Actions(
+        Name=name,
+        ActionTypeId=ActionTypeId(Category=category, Owner="AWS", Provider=provider, Version="1"),
+        RunOrder=1,
+    )
+    if configuration:
+        action.Configuration = configuration
+    if inputs:
+        action.InputArtifacts = [InputArtifacts(Name=n) for n in inputs]
+    if outputs:
+        action.OutputArtifacts = [OutputArtifacts(Name=n) for n in outputs]
+    return action
+
+
+def source_action(bucket: str, key: str, output: str) -> Actions:
+    # An EventBridge rule starts the pipeline; polling would start it twice.
+    return _action(
+        "Source",
+        "Source",
+        "S3",
+        {"S3Bucket": Ref(bucket), "S3ObjectKey": key, "PollForSourceChanges": "false"},
+        outputs=[output],
+    )
+
+
+def build_action(project: str, source: str, output: str) -> Actions:
+    return _action("Build", "Build", "CodeBuild", {"ProjectName": Ref(project)}, [source], [output])
+
+
+def approval_action() -> Actions:
+    return _action("Approve", "Approval", "Manual")
+
+
+def deploy_action(deploy: Deploy, artifact: str) -> Actions:
+    if deploy.ecs is not None:
+        ecs = deploy.ecs
+        config = {"ClusterName": ecs.cluster, "ServiceName": ecs.service, "FileName": ecs.file}
+        return _action("Deploy", "Deploy", "ECS", config, [artifact])
+    assert deploy.s3 is not None  # the model requires exactly one target
+    s3 = deploy.s3
+    config = {"BucketName": s3.bucket, "Extract": "true" if s3.extract else "false"}
+    if s3.key is not None:
+        config["ObjectKey"] = s3.key
+    return _action("Deploy", "Deploy", "S3", config, [artifact])
+
+
+def pipeline(
+    title: str,
+    *,
+    name: str,
+    role: str,
+    artifact_bucket: str,
+    stages: list[tuple[str, list[Actions]]],
+    tags: Tags | None,
+) -> Pipeline:
+    resource = Pipeline(
+        title,
+        Name=name,
+        PipelineType="V2",
+        RoleArn=GetAtt(role, "Arn"),
+        ArtifactStore=ArtifactStore(Type="S3", Location=Ref(artifact_bucket)),
+        RestartExecutionOnUpdate=False,
+        Stages=[Stages(Name=stage, Actions=actions) for stage, actions in stages],
+    )
+    if tags is not None:
+        resource.Tags = tags
+    return resource

@@ -1,0 +1,105 @@
+"""AWS value lists the generator owns, each with the reference it comes from.
+
+troposphere's validators lag CloudFormation (its WebhookFilter knows 5 of the 11
+filter types) and cfn-lint does not look inside webhook filter groups, so these
+lists are the single source of truth for the spec model and our own checks.
+"""
+
+from __future__ import annotations
+
+# CodeBuild API reference, WebhookFilter.type:
+# https://docs.aws.amazon.com/codebuild/latest/APIReference/API_WebhookFilter.html
+WEBHOOK_FILTER_TYPES: tuple[str, ...] = (
+    "EVENT",
+    "ACTOR_ACCOUNT_ID",
+    "HEAD_REF",
+    "BASE_REF",
+    "FILE_PATH",
+    "COMMIT_MESSAGE",
+    "TAG_NAME",
+    "RELEASE_NAME",
+    "REPOSITORY_NAME",
+    "ORGANIZATION_NAME",
+    "WORKFLOW_NAME",
+)
+
+# Spec event name -> CodeBuild webhook EVENT value.
+# CodeBuild user guide, "Bitbucket webhook events" and "GitHub webhook events".
+SPEC_EVENTS: dict[str, str] = {
+    "push": "PUSH",
+    "pull-request-created": "PULL_REQUEST_CREATED",
+    "pull-request-updated": "PULL_REQUEST_UPDATED",
+    "pull-request-merged": "PULL_REQUEST_MERGED",
+    "pull-request-closed": "PULL_REQUEST_CLOSED",
+    "pull-request-reopened": "PULL_REQUEST_REOPENED",
+}
+
+# Webhook events each provider sends (Bitbucket has no reopened or release events).
+PROVIDER_EVENTS: dict[str, frozenset[str]] = {
+    "bitbucket": frozenset(
+        {
+            "PUSH",
+            "PULL_REQUEST_CREATED",
+            "PULL_REQUEST_UPDATED",
+            "PULL_REQUEST_MERGED",
+            "PULL_REQUEST_CLOSED",
+        }
+    ),
+    "github": frozenset(
+        {
+            "PUSH",
+            "PULL_REQUEST_CREATED",
+            "PULL_REQUEST_UPDATED",
+            "PULL_REQUEST_MERGED",
+            "PULL_REQUEST_CLOSED",
+            "PULL_REQUEST_REOPENED",
+            "RELEASED",
+            "PRERELEASED",
+            "WORKFLOW_JOB_QUEUED",
+        }
+    ),
+}
+ALL_WEBHOOK_EVENTS: frozenset[str] = frozenset().union(*PROVIDER_EVENTS.values())
+
+# CodeBuild source type per spec provider.
+SOURCE_TYPES: dict[str, str] = {"bitbucket": "BITBUCKET", "github": "GITHUB"}
+
+# Spec compute size -> CodeBuild ComputeType (general-purpose Linux containers).
+# CodeBuild user guide, "Build environment compute modes and types".
+COMPUTE_TYPES: dict[str, str] = {
+    "small": "BUILD_GENERAL1_SMALL",
+    "medium": "BUILD_GENERAL1_MEDIUM",
+    "large": "BUILD_GENERAL1_LARGE",
+    "2xlarge": "BUILD_GENERAL1_2XLARGE",
+}
+# Every ComputeType CloudFormation accepts for AWS::CodeBuild::Project, for our checks.
+KNOWN_COMPUTE_TYPES: frozenset[str] = frozenset(
+    {
+        *COMPUTE_TYPES.values(),
+        "BUILD_GENERAL1_XLARGE",
+        "BUILD_LAMBDA_1GB",
+        "BUILD_LAMBDA_2GB",
+        "BUILD_LAMBDA_4GB",
+        "BUILD_LAMBDA_8GB",
+        "BUILD_LAMBDA_10GB",
+        "ATTRIBUTE_BASED_COMPUTE",
+        "CUSTOM_INSTANCE_TYPE",
+    }
+)
+
+# CloudWatch Logs PutRetentionPolicy, retentionInDays valid values.
+# https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+)  # fmt: skip
+
+# Service principals of the roles we create; our checks refuse any other host.
+SERVICE_PRINCIPALS: frozenset[str] = frozenset(
+    {
+        "codebuild.amazonaws.com",
+        "codepipeline.amazonaws.com",
+        "events.amazonaws.com",
+        "ecs-tasks.amazonaws.com",
+    }
+)

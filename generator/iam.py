@@ -1,0 +1,211 @@
+"""Intent-level IAM grants and service roles.
+
+Every grant names exact actions (awacs constants, so a typo fails at import) on
+ARNs built from this stack's own resources with ${AWS::Partition}. A `"*"`
+resource is allowed only for the actions in RESOURCE_WILDCARD_ALLOWLIST.
+Actions and resource types checked against the Service Authorization Reference
+(https://docs.aws.amazon.com/service-authorization/latest/reference/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from awacs import codebuild, codeconnections, codepipeline, codestar_connections, ecr, ecs
+from awacs import iam as iam_actions
+from awacs import logs, s3, secretsmanager, ssm
+from awacs.aws import (
+    Action,
+    Allow,
+    ArnEquals,
+    Condition,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+)
+from awacs.sts import AssumeRole
+from troposphere import AWSHelperFn, GetAtt, Sub, Tags
+from troposphere.iam import Policy, Role
+
+from .validate import SecretRef
+
+# Actions that AWS's Service Authorization Reference gives no resource type (or,
+# for ListTasks, none that fits listing a service's tasks): "*" is the only
+# resource they take. Each one is narrowed by a condition where AWS offers one.
+RESOURCE_WILDCARD_ALLOWLIST: dict[str, str] = {
+    "ecr:GetAuthorizationToken": "the registry login token is account-wide; ECR defines no "
+    "resource type for it",
+    "ecs:DescribeTaskDefinition": "ECS defines no resource type for DescribeTaskDefinition",
+    "ecs:ListTasks": "ListTasks is scoped by the ecs:cluster condition, not by a resource",
+}
+
+ARN_PREFIX = "arn:${AWS::Partition}:"
+
+
+def regional_arn(service: str, rest: str) -> Sub:
+    """arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>."""
+    return Sub(ARN_PREFIX + service + ":${AWS::Region}:${AWS::AccountId}:" + rest)
+
+
+def object_arn(bucket: str, key: str) -> Sub:
+    """ARN of `key` (or a pattern like `*`) in the bucket with logical ID `bucket`."""
+    return Sub("${" + bucket + ".Arn}/" + key)
+
+
+def _allow(actions: Sequence[Action], resources: Sequence[object], **extra: object) -> Statement:
+    return Statement(Effect=Allow, Action=list(actions), Resource=list(resources), **extra)
+
+
+def _allow_any_resource(actions: Sequence[Action], **extra: object) -> Statement:
+    for action in actions:
+        name = action.JSONrepr()
+        assert name in RESOURCE_WILDCARD_ALLOWLIST, f"{name} is not allowlisted for '*'"
+    return Statement(Effect=Allow, Action=list(actions), Resource=["*"], **extra)
+
+
+def grant_log_streams(log_group: str) -> Statement:
+    """Write the log streams of one log group (the group itself already exists)."""
+    streams = regional_arn("logs", "log-group:${" + log_group + "}:log-stream:*")
+    return _allow([logs.CreateLogStream, logs.PutLogEvents], [streams])
+
+
+def grant_put_object(bucket: str, key: str) -> Statement:
+    return _allow([s3.PutObject], [object_arn(bucket, key)])
+
+
+def grant_read_object_versions(bucket: str, key: str) -> list[Statement]:
+    """What CodePipeline's S3 source action needs: the object, its versions, and
+    whether the bucket is versioned."""
+    return [
+        _allow([s3.GetObject, s3.GetObjectVersion], [object_arn(bucket, key)]),
+        _allow([s3.GetBucketVersioning], [GetAtt(bucket, "Arn")]),
+    ]
+
+
+def grant_artifact_read_write(bucket: str) -> Statement:
+    return _allow([s3.GetObject, s3.GetObjectVersion, s3.PutObject], [object_arn(bucket, "*")])
+
+
+def grant_use_connection(connection_arn: str) -> Statement:
+    """CodeBuild reads the repository through a CodeConnections connection."""
+    if ":codestar-connections:" in connection_arn:
+        actions = [codestar_connections.GetConnectionToken, codestar_connections.GetConnection]
+    else:
+        actions = [codeconnections.GetConnectionToken, codeconnections.GetConnection]
+    return _allow(actions, [connection_arn])
+
+
+def grant_ecr_push(repositories: Sequence[str]) -> list[Statement]:
+    """Log in to ECR and push (and pull layers for cache) to the listed repositories."""
+    arns = [regional_arn("ecr", f"repository/{name}") for name in repositories]
+    push = [
+        ecr.BatchCheckLayerAvailability,
+        ecr.BatchGetImage,
+        ecr.CompleteLayerUpload,
+        ecr.GetDownloadUrlForLayer,
+        ecr.InitiateLayerUpload,
+        ecr.PutImage,
+        ecr.UploadLayerPart,
+    ]
+    return [_allow_any_resource([ecr.GetAuthorizationToken]), _allow(push, arns)]
+
+
+def secret_resource(secret: SecretRef) -> Sub | str:
+    if secret.store == "ssm":
+        return regional_arn("ssm", "parameter/" + secret.name.lstrip("/"))
+    if secret.name.startswith("arn:"):
+        return secret.name
+    # Secrets Manager appends six random characters to a secret's ARN.
+    return regional_arn("secretsmanager", f"secret:{secret.name}-??????")
+
+
+def grant_read_secrets(secrets: Sequence[SecretRef]) -> list[Statement]:
+    """Read exactly the listed parameters and secrets (CodeBuild resolves them at start)."""
+    params = [secret_resource(s) for s in secrets if s.store == "ssm"]
+    stored = [secret_resource(s) for s in secrets if s.store == "secretsmanager"]
+    statements = []
+    if params:
+        statements.append(_allow([ssm.GetParameters], _unique(params)))
+    if stored:
+        statements.append(_allow([secretsmanager.GetSecretValue], _unique(stored)))
+    return statements
+
+
+def _unique(resources: Sequence[Sub | str]) -> list[Sub | str]:
+    seen: dict[str, Sub | str] = {}
+    for resource in resources:
+        key = repr(resource.to_dict()) if isinstance(resource, AWSHelperFn) else resource
+        seen.setdefault(key, resource)
+    return list(seen.values())
+
+
+def grant_start_build(project: str) -> Statement:
+    return _allow([codebuild.StartBuild, codebuild.BatchGetBuilds], [GetAtt(project, "Arn")])
+
+
+def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> list[Statement]:
+    """CodePipeline's ECS standard deploy: register a task definition revision and
+    update the one service (CodePipeline user guide, ECS deploy action reference)."""
+    cluster_arn = regional_arn("ecs", f"cluster/{cluster}")
+    task_definitions = regional_arn("ecs", "task-definition/*")
+    statements = [
+        _allow([ecs.DescribeServices, ecs.UpdateService],
+               [regional_arn("ecs", f"service/{cluster}/{service}")]),
+        _allow([ecs.DescribeTasks], [regional_arn("ecs", f"task/{cluster}/*")]),
+        _allow([ecs.RegisterTaskDefinition], [task_definitions]),
+        _allow(
+            [ecs.TagResource],
+            [task_definitions],
+            Condition=Condition(StringEquals("ecs:CreateAction", "RegisterTaskDefinition")),
+        ),
+        _allow_any_resource([ecs.DescribeTaskDefinition]),
+        _allow_any_resource([ecs.ListTasks], Condition=Condition(ArnEquals("ecs:cluster",
+                                                                           cluster_arn))),
+    ]
+    if task_roles:
+        roles = [Sub(ARN_PREFIX + "iam::${AWS::AccountId}:role/" + name) for name in task_roles]
+        statements.append(
+            _allow(
+                [iam_actions.PassRole],
+                roles,
+                Condition=Condition(StringEquals("iam:PassedToService", "ecs-tasks.amazonaws.com")),
+            )
+        )
+    return statements
+
+
+def grant_s3_deploy(bucket: str, key: str | None) -> Statement:
+    """Write the deployed files (or the one zipped object) into an existing bucket."""
+    target = key if key is not None else "*"
+    return _allow([s3.PutObject], [Sub(ARN_PREFIX + f"s3:::{bucket}/{target}")])
+
+
+def grant_start_pipeline(pipeline: str) -> Statement:
+    return _allow(
+        [codepipeline.StartPipelineExecution],
+        [regional_arn("codepipeline", "${" + pipeline + "}")],
+    )
+
+
+def service_role(
+    title: str, service_principal: str, statements: Sequence[Statement], tags: Tags | None
+) -> Role:
+    """A role that one AWS service may assume, with one inline least-privilege policy.
+    Unnamed, so deploying needs only CAPABILITY_IAM."""
+    trust = PolicyDocument(
+        Version="2012-10-17",
+        Statement=[
+            Statement(
+                Effect=Allow, Principal=Principal("Service", service_principal), Action=[AssumeRole]
+            )
+        ],
+    )
+    policy = Policy(
+        PolicyName="least-privilege",
+        PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=list(statements)),
+    )
+    role = Role(title, AssumeRolePolicyDocument=trust, Policies=[policy])
+    if tags is not None:
+        role.Tags = tags
+    return role

@@ -1,0 +1,22 @@
+"""CloudWatch log groups with the spec's retention."""
+
+from __future__ import annotations
+
+from troposphere import Tags
+from troposphere.logs import LogGroup
+
+
+def log_group(title: str, retention_days: int, tags: Tags | None) -> LogGroup:
+    """An unnamed log group (CloudFormation names it, so a deleted and re-created
+    stack never collides with a group left behind)."""
+    group = LogGroup(
+        title,
+        RetentionInDays=retention_days,
+        # Build logs are deleted with the stack; kept on replacement so an update
+        # never drops the logs of builds that are still being investigated.
+        DeletionPolicy="Delete",
+        UpdateReplacePolicy="Retain",
+    )
+    if tags is not None:
+        group.Tags = tags
+    return group

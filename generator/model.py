@@ -1,0 +1,187 @@
+"""The typed spec model (format v1): every field's type, default, allowed values
+and description lives here. The JSON Schema and the README's field reference are
+generated from it.
+
+Rules that span fields or depend on AWS (events a provider sends, one deploy
+target) live in `validate.py`, which reports them with exact field paths.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .enums import COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
+
+ServiceName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$"),
+    Field(description="Lower-case name that names every resource: ^[a-z][a-z0-9-]{1,30}$."),
+]
+EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)]
+TagKey = Annotated[
+    str, StringConstraints(pattern=r"^(?!aws:)[A-Za-z0-9_ .:/=+@-]+$", max_length=128)
+]
+TagValue = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_ .:/=+@-]*$", max_length=256)]
+EcrRepositoryName = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$",
+        max_length=256,
+    ),
+]
+IamRoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]+$", max_length=64)]
+# `ssm:/param/path` or `secretsmanager:<name-or-arn>`; shape checked in validate.py.
+SecretReference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+
+Compute = Literal["small", "medium", "large", "2xlarge"]
+Event = Literal[
+    "push",
+    "pull-request-created",
+    "pull-request-updated",
+    "pull-request-merged",
+    "pull-request-closed",
+    "pull-request-reopened",
+]
+assert set(Event.__args__) == set(SPEC_EVENTS)  # type: ignore[attr-defined]
+assert set(Compute.__args__) == set(COMPUTE_TYPES)  # type: ignore[attr-defined]
+
+
+class StrictModel(BaseModel):
+    """Unknown keys are errors; values are not coerced ("60" is not a number)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, regex_engine="python-re")
+
+
+class Repository(StrictModel):
+    provider: Literal["bitbucket", "github"] = Field(
+        "bitbucket",
+        description="Git host. GitHub Enterprise is refused: CloudFormation cannot create "
+        "its webhook.",
+    )
+    url: str = Field(
+        description="HTTPS clone URL, e.g. https://bitbucket.org/acme/orders-api.git.",
+        max_length=512,
+    )
+    connection: str | None = Field(
+        None,
+        description="CodeConnections ARN that CodeBuild uses to reach the repository; "
+        "absent = the account's stored source credential for the provider.",
+    )
+
+
+class Build(StrictModel):
+    image: str = Field(
+        "aws/codebuild/standard:7.0",
+        description="CodeBuild image (curated aws/codebuild/... or an ECR/Docker Hub image).",
+        min_length=1,
+        max_length=256,
+    )
+    compute: Compute = Field(
+        "small", description="Build size: small, medium, large or 2xlarge (BUILD_GENERAL1_*)."
+    )
+    privileged: bool = Field(False, description="Run the Docker daemon (needed for Docker builds).")
+    buildspec: str = Field(
+        "buildspec.yml",
+        description="Path of the buildspec in the repository.",
+        pattern=r"^[A-Za-z0-9_./-]+$",
+        max_length=255,
+    )
+    timeout: int = Field(60, ge=5, le=480, description="Build timeout in minutes, 5..480.")
+    variables: dict[EnvVarName, str] = Field(
+        default_factory=dict,
+        description="Plain environment variables for the build (never secrets: use `secrets`).",
+    )
+    secrets: dict[EnvVarName, SecretReference] = Field(
+        default_factory=dict,
+        description="Environment variables read at build time: NAME -> ssm:/parameter/path "
+        "or secretsmanager:<secret-name-or-arn>. The build role may read only these.",
+    )
+    ecr: list[EcrRepositoryName] = Field(
+        default_factory=list,
+        description="ECR repositories (in the stack's account and region) the build may push to.",
+    )
+
+
+class Logs(StrictModel):
+    retention: int = Field(
+        30,
+        description="Days CloudWatch keeps build logs; one of "
+        + ", ".join(str(d) for d in LOG_RETENTION_DAYS)
+        + ".",
+    )
+
+
+class EcsDeploy(StrictModel):
+    cluster: str = Field(
+        description="Name of the existing ECS cluster.", pattern=r"^[A-Za-z0-9_-]+$", max_length=255
+    )
+    service: str = Field(
+        description="Name of the existing ECS service.", pattern=r"^[A-Za-z0-9_-]+$", max_length=255
+    )
+    file: str = Field(
+        "imagedefinitions.json",
+        description="Image definitions file in the build output.",
+        pattern=r"^[A-Za-z0-9_./-]+$",
+        max_length=255,
+    )
+    task_roles: list[IamRoleName] = Field(
+        default_factory=list,
+        description="Names of the task and execution roles the pipeline may pass to ECS "
+        "(iam:PassRole, only to ecs-tasks.amazonaws.com).",
+    )
+
+
+class S3Deploy(StrictModel):
+    bucket: str = Field(
+        description="Name of the existing bucket to deploy to.",
+        pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    )
+    extract: bool = Field(True, description="Unzip the build output into the bucket.")
+    key: str | None = Field(
+        None,
+        description="Object key of the zipped output; required when extract is false.",
+        pattern=r"^[A-Za-z0-9_!.*'()/-]+$",
+        max_length=1024,
+    )
+
+
+class Deploy(StrictModel):
+    ecs: EcsDeploy | None = Field(None, description="Deploy to an Amazon ECS service.")
+    s3: S3Deploy | None = Field(None, description="Deploy to an S3 bucket.")
+
+
+class Environment(StrictModel):
+    branch: str = Field(
+        description="Push events: the pushed branch (HEAD_REF). Pull-request events: the "
+        "target branch (BASE_REF).",
+        min_length=1,
+        max_length=255,
+    )
+    events: list[Event] = Field(
+        default_factory=lambda: ["push"],
+        description="Webhook events that start the pipeline: push, pull-request-created, "
+        "pull-request-updated, pull-request-merged, pull-request-closed, "
+        "pull-request-reopened (GitHub only).",
+        min_length=1,
+    )
+    approval: bool = Field(False, description="Manual approval stage before deploy.")
+    deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
+
+
+class Spec(StrictModel):
+    service: ServiceName
+    description: str | None = Field(None, description="What the service is.", max_length=512)
+    repository: Repository
+    build: Build = Field(default_factory=Build, description="The build/test CodeBuild project.")
+    logs: Logs = Field(default_factory=Logs, description="CloudWatch log groups.")
+    badge: bool = Field(True, description="CodeBuild build badge on the bridge project.")
+    environments: dict[EnvName, Environment] = Field(
+        description="One stack per environment (name: ^[a-z][a-z0-9-]{0,15}$), at least one.",
+        min_length=1,
+    )
+    tags: dict[TagKey, TagValue] = Field(
+        default_factory=dict, description="Tags on every taggable resource.", max_length=40
+    )

@@ -1,0 +1,71 @@
+"""Template -> the exact bytes we write: JSON and CloudFormation-ready YAML.
+
+YAML uses the long form of intrinsics (`Fn::Sub:` keys, not `!Sub` tags), which
+CloudFormation accepts and which any YAML parser can read back.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from troposphere import Template
+
+
+class _CfnDumper(yaml.SafeDumper):
+    """Block style; multi-line strings (buildspecs) as literal blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_CfnDumper.add_representer(str, _str)
+
+
+TOP_LEVEL_ORDER = (
+    "AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings",
+    "Conditions", "Resources", "Outputs",
+)  # fmt: skip
+RESOURCE_ORDER = (
+    "Type", "DeletionPolicy", "UpdateReplacePolicy", "DependsOn", "Condition", "Metadata",
+    "Properties",
+)  # fmt: skip
+
+
+def _ordered(data: dict[str, Any], order: tuple[str, ...]) -> dict[str, Any]:
+    known = {key: data[key] for key in order if key in data}
+    return known | {key: value for key, value in data.items() if key not in known}
+
+
+def template_data(template: Template) -> dict[str, Any]:
+    """The template as plain data, in a reviewer's order: sections as in AWS's
+    template anatomy, each resource's Type and policies before its Properties."""
+    data = _ordered(template.to_dict(), TOP_LEVEL_ORDER)
+    data["Resources"] = {
+        name: _ordered(resource, RESOURCE_ORDER) for name, resource in data["Resources"].items()
+    }
+    return data
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_yaml(data: dict[str, Any]) -> str:
+    return yaml.dump(
+        data,
+        Dumper=_CfnDumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=100,
+    )
+
+
+RENDERERS = {"json": to_json, "yaml": to_yaml}

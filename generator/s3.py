@@ -1,0 +1,128 @@
+"""Hardened S3 buckets: the versioned source bucket and the artifact store."""
+
+from __future__ import annotations
+
+from awacs import s3 as s3_actions
+from awacs.aws import Bool, Condition, Deny, PolicyDocument, Principal, Statement
+from troposphere import GetAtt, Ref, Sub, Tags
+from troposphere.s3 import (
+    AbortIncompleteMultipartUpload,
+    Bucket,
+    BucketEncryption,
+    BucketPolicy,
+    EventBridgeConfiguration,
+    LifecycleConfiguration,
+    LifecycleRule,
+    NoncurrentVersionExpiration,
+    NotificationConfiguration,
+    OwnershipControls,
+    OwnershipControlsRule,
+    PublicAccessBlockConfiguration,
+    ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule,
+    VersioningConfiguration,
+)
+
+# Old source versions are kept this long for re-runs and audits, then expire.
+SOURCE_NONCURRENT_DAYS = 30
+# Pipeline artifacts are needed while an execution may still be retried or rolled back.
+ARTIFACT_EXPIRY_DAYS = 30
+
+
+def _hardened_bucket(title: str, rules: list[LifecycleRule], tags: Tags | None) -> Bucket:
+    bucket = Bucket(
+        title,
+        # Retained on delete and on replacement: a bucket's contents are never lost
+        # by a stack operation (and a non-empty bucket cannot be deleted anyway).
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
+        BucketEncryption=BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                ServerSideEncryptionRule(
+                    ServerSideEncryptionByDefault=ServerSideEncryptionByDefault(
+                        SSEAlgorithm="AES256"
+                    )
+                )
+            ]
+        ),
+        PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
+            BlockPublicAcls=True,
+            BlockPublicPolicy=True,
+            IgnorePublicAcls=True,
+            RestrictPublicBuckets=True,
+        ),
+        OwnershipControls=OwnershipControls(
+            Rules=[OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+        ),
+        # CodePipeline's S3 source requires versioning; the artifact store keeps it too
+        # so an overwritten artifact can be recovered until it expires.
+        VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
+        LifecycleConfiguration=LifecycleConfiguration(Rules=rules),
+    )
+    if tags is not None:
+        bucket.Tags = tags
+    return bucket
+
+
+def _abort_uploads() -> AbortIncompleteMultipartUpload:
+    return AbortIncompleteMultipartUpload(DaysAfterInitiation=1)
+
+
+def source_bucket(title: str, tags: Tags | None) -> Bucket:
+    """Versioned bucket that receives source.zip and tells EventBridge about it."""
+    bucket = _hardened_bucket(
+        title,
+        [
+            LifecycleRule(
+                Id="expire-old-source-versions",
+                Status="Enabled",
+                NoncurrentVersionExpiration=NoncurrentVersionExpiration(
+                    NoncurrentDays=SOURCE_NONCURRENT_DAYS
+                ),
+                AbortIncompleteMultipartUpload=_abort_uploads(),
+            )
+        ],
+        tags,
+    )
+    bucket.NotificationConfiguration = NotificationConfiguration(
+        EventBridgeConfiguration=EventBridgeConfiguration(EventBridgeEnabled=True)
+    )
+    return bucket
+
+
+def artifact_bucket(title: str, tags: Tags | None) -> Bucket:
+    """The pipeline's artifact store; artifacts expire after ARTIFACT_EXPIRY_DAYS."""
+    return _hardened_bucket(
+        title,
+        [
+            LifecycleRule(
+                Id="expire-old-artifacts",
+                Status="Enabled",
+                ExpirationInDays=ARTIFACT_EXPIRY_DAYS,
+                NoncurrentVersionExpiration=NoncurrentVersionExpiration(NoncurrentDays=1),
+                AbortIncompleteMultipartUpload=_abort_uploads(),
+            )
+        ],
+        tags,
+    )
+
+
+def tls_only_policy(title: str, bucket: str) -> BucketPolicy:
+    """Deny every request to the bucket that does not use TLS."""
+    return BucketPolicy(
+        title,
+        Bucket=Ref(bucket),
+        PolicyDocument=PolicyDocument(
+            Version="2012-10-17",
+            Statement=[
+                Statement(
+                    Sid="DenyInsecureTransport",
+                    Effect=Deny,
+                    Principal=Principal("*"),
+                    Action=[s3_actions.Action("*")],
+                    Resource=[GetAtt(bucket, "Arn"), Sub("${" + bucket + ".Arn}/*")],
+                    Condition=Condition(Bool("aws:SecureTransport", False)),
+                )
+            ],
+        ),
+    )
