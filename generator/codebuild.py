@@ -120,8 +120,9 @@ def bridge_project(
             ComputeType=COMPUTE_TYPES["small"],
             Image=BRIDGE_IMAGE,
             EnvironmentVariables=[
-                EnvironmentVariable(Name="SOURCE_BUCKET", Type="PLAINTEXT",
-                                    Value=Ref(source_bucket)),
+                EnvironmentVariable(
+                    Name="SOURCE_BUCKET", Type="PLAINTEXT", Value=Ref(source_bucket)
+                ),
                 EnvironmentVariable(Name="SOURCE_KEY", Type="PLAINTEXT", Value=source_key),
             ],
         ),
@@ -150,8 +151,9 @@ def build_variables(build: Build) -> list[EnvironmentVariable]:
         secret = parse_secret(reference)
         assert secret is not None  # validated in the model
         if secret.store == "ssm":
-            variables.append(EnvironmentVariable(Name=name, Type="PARAMETER_STORE",
-                                                 Value=secret.name))
+            variables.append(
+                EnvironmentVariable(Name=name, Type="PARAMETER_STORE", Value=secret.name)
+            )
         else:
             value = secret.name + (f":{secret.json_key}" if secret.json_key else "")
             variables.append(EnvironmentVariable(Name=name, Type="SECRETS_MANAGER", Value=value))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from awacs.aws import Statement
 from troposphere import Output, Ref, Sub, Tags, Template
+from troposphere.codepipeline import Actions
 
-from . import __version__, naming
-from . import codebuild, codepipeline, events, iam, logs, s3
+from . import __version__, codebuild, codepipeline, events, iam, logs, naming, s3
 from .model import Spec
 from .validate import parse_secret
 
@@ -24,7 +25,7 @@ def describe(spec: Spec, env: str) -> str:
     return text[:1024]
 
 
-def bridge_policy(spec: Spec) -> list[object]:
+def bridge_policy(spec: Spec) -> list[Statement]:
     statements = [
         iam.grant_log_streams(naming.BRIDGE_LOG_GROUP),
         iam.grant_put_object(naming.SOURCE_BUCKET, naming.SOURCE_KEY),
@@ -34,7 +35,7 @@ def bridge_policy(spec: Spec) -> list[object]:
     return statements
 
 
-def build_policy(spec: Spec) -> list[object]:
+def build_policy(spec: Spec) -> list[Statement]:
     statements = [
         iam.grant_log_streams(naming.BUILD_LOG_GROUP),
         iam.grant_artifact_read_write(naming.ARTIFACT_BUCKET),
@@ -46,7 +47,7 @@ def build_policy(spec: Spec) -> list[object]:
     return statements
 
 
-def pipeline_policy(spec: Spec, env: str) -> list[object]:
+def pipeline_policy(spec: Spec, env: str) -> list[Statement]:
     statements = [
         *iam.grant_read_object_versions(naming.SOURCE_BUCKET, naming.SOURCE_KEY),
         iam.grant_artifact_read_write(naming.ARTIFACT_BUCKET),
@@ -62,13 +63,25 @@ def pipeline_policy(spec: Spec, env: str) -> list[object]:
     return statements
 
 
-def pipeline_stages(spec: Spec, env: str) -> list[tuple[str, list[object]]]:
+def pipeline_stages(spec: Spec, env: str) -> list[tuple[str, list[Actions]]]:
     environment = spec.environments[env]
     stages = [
-        ("Source", [codepipeline.source_action(
-            naming.SOURCE_BUCKET, naming.SOURCE_KEY, naming.SOURCE_ARTIFACT)]),
-        ("Build", [codepipeline.build_action(
-            naming.BUILD_PROJECT, naming.SOURCE_ARTIFACT, naming.BUILD_ARTIFACT)]),
+        (
+            "Source",
+            [
+                codepipeline.source_action(
+                    naming.SOURCE_BUCKET, naming.SOURCE_KEY, naming.SOURCE_ARTIFACT
+                )
+            ],
+        ),
+        (
+            "Build",
+            [
+                codepipeline.build_action(
+                    naming.BUILD_PROJECT, naming.SOURCE_ARTIFACT, naming.BUILD_ARTIFACT
+                )
+            ],
+        ),
     ]
     if environment.approval:
         stages.append(("Approval", [codepipeline.approval_action()]))
@@ -80,25 +93,41 @@ def pipeline_stages(spec: Spec, env: str) -> list[tuple[str, list[object]]]:
 
 def outputs(template: Template) -> None:
     console = "https://${AWS::Region}.console.aws.amazon.com"
-    template.add_output([
-        Output("PipelineName", Description="Name of the pipeline", Value=Ref(naming.PIPELINE)),
-        Output(
-            "PipelineConsoleUrl",
-            Description="The pipeline in the CodePipeline console",
-            Value=Sub(console + "/codesuite/codepipeline/pipelines/${" + naming.PIPELINE
-                      + "}/view?region=${AWS::Region}"),
-        ),
-        Output(
-            "BridgeProjectConsoleUrl",
-            Description="The webhook bridge project; its Build details show the badge URL",
-            Value=Sub(console + "/codesuite/codebuild/${AWS::AccountId}/projects/${"
-                      + naming.BRIDGE_PROJECT + "}?region=${AWS::Region}"),
-        ),
-        Output("SourceBucketName", Description="Bucket that receives source.zip",
-               Value=Ref(naming.SOURCE_BUCKET)),
-        Output("ArtifactBucketName", Description="The pipeline's artifact store",
-               Value=Ref(naming.ARTIFACT_BUCKET)),
-    ])
+    template.add_output(
+        [
+            Output("PipelineName", Description="Name of the pipeline", Value=Ref(naming.PIPELINE)),
+            Output(
+                "PipelineConsoleUrl",
+                Description="The pipeline in the CodePipeline console",
+                Value=Sub(
+                    console
+                    + "/codesuite/codepipeline/pipelines/${"
+                    + naming.PIPELINE
+                    + "}/view?region=${AWS::Region}"
+                ),
+            ),
+            Output(
+                "BridgeProjectConsoleUrl",
+                Description="The webhook bridge project; its Build details show the badge URL",
+                Value=Sub(
+                    console
+                    + "/codesuite/codebuild/${AWS::AccountId}/projects/${"
+                    + naming.BRIDGE_PROJECT
+                    + "}?region=${AWS::Region}"
+                ),
+            ),
+            Output(
+                "SourceBucketName",
+                Description="Bucket that receives source.zip",
+                Value=Ref(naming.SOURCE_BUCKET),
+            ),
+            Output(
+                "ArtifactBucketName",
+                Description="The pipeline's artifact store",
+                Value=Ref(naming.ARTIFACT_BUCKET),
+            ),
+        ]
+    )
 
 
 def compose(spec: Spec, env: str) -> Template:
@@ -110,61 +139,67 @@ def compose(spec: Spec, env: str) -> Template:
 
     template = Template(Description=describe(spec, env))
     template.set_version("2010-09-09")
-    template.add_resource([
-        s3.source_bucket(naming.SOURCE_BUCKET, tags),
-        s3.tls_only_policy(naming.SOURCE_BUCKET_POLICY, naming.SOURCE_BUCKET),
-        s3.artifact_bucket(naming.ARTIFACT_BUCKET, tags),
-        s3.tls_only_policy(naming.ARTIFACT_BUCKET_POLICY, naming.ARTIFACT_BUCKET),
-        logs.log_group(naming.BRIDGE_LOG_GROUP, retention, tags),
-        iam.service_role(naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec), tags),
-        codebuild.bridge_project(
-            naming.BRIDGE_PROJECT,
-            name=naming.bridge_project_name(stack),
-            repository=spec.repository,
-            branch=environment.branch,
-            events=list(environment.events),
-            badge=spec.badge,
-            role=naming.BRIDGE_ROLE,
-            log_group=naming.BRIDGE_LOG_GROUP,
-            source_bucket=naming.SOURCE_BUCKET,
-            source_key=naming.SOURCE_KEY,
-            tags=tags,
-        ),
-        logs.log_group(naming.BUILD_LOG_GROUP, retention, tags),
-        iam.service_role(naming.BUILD_ROLE, "codebuild.amazonaws.com", build_policy(spec), tags),
-        codebuild.build_project(
-            naming.BUILD_PROJECT,
-            name=naming.build_project_name(stack),
-            build=spec.build,
-            role=naming.BUILD_ROLE,
-            log_group=naming.BUILD_LOG_GROUP,
-            tags=tags,
-        ),
-        iam.service_role(
-            naming.PIPELINE_ROLE, "codepipeline.amazonaws.com", pipeline_policy(spec, env), tags
-        ),
-        codepipeline.pipeline(
-            naming.PIPELINE,
-            name=stack,
-            role=naming.PIPELINE_ROLE,
-            artifact_bucket=naming.ARTIFACT_BUCKET,
-            stages=pipeline_stages(spec, env),
-            tags=tags,
-        ),
-        iam.service_role(
-            naming.SOURCE_EVENT_ROLE,
-            "events.amazonaws.com",
-            [iam.grant_start_pipeline(naming.PIPELINE)],
-            tags,
-        ),
-        events.source_object_rule(
-            naming.SOURCE_EVENT_RULE,
-            bucket=naming.SOURCE_BUCKET,
-            key=naming.SOURCE_KEY,
-            pipeline=naming.PIPELINE,
-            role=naming.SOURCE_EVENT_ROLE,
-            tags=tags,
-        ),
-    ])
+    template.add_resource(
+        [
+            s3.source_bucket(naming.SOURCE_BUCKET, tags),
+            s3.tls_only_policy(naming.SOURCE_BUCKET_POLICY, naming.SOURCE_BUCKET),
+            s3.artifact_bucket(naming.ARTIFACT_BUCKET, tags),
+            s3.tls_only_policy(naming.ARTIFACT_BUCKET_POLICY, naming.ARTIFACT_BUCKET),
+            logs.log_group(naming.BRIDGE_LOG_GROUP, retention, tags),
+            iam.service_role(
+                naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec), tags
+            ),
+            codebuild.bridge_project(
+                naming.BRIDGE_PROJECT,
+                name=naming.bridge_project_name(stack),
+                repository=spec.repository,
+                branch=environment.branch,
+                events=list(environment.events),
+                badge=spec.badge,
+                role=naming.BRIDGE_ROLE,
+                log_group=naming.BRIDGE_LOG_GROUP,
+                source_bucket=naming.SOURCE_BUCKET,
+                source_key=naming.SOURCE_KEY,
+                tags=tags,
+            ),
+            logs.log_group(naming.BUILD_LOG_GROUP, retention, tags),
+            iam.service_role(
+                naming.BUILD_ROLE, "codebuild.amazonaws.com", build_policy(spec), tags
+            ),
+            codebuild.build_project(
+                naming.BUILD_PROJECT,
+                name=naming.build_project_name(stack),
+                build=spec.build,
+                role=naming.BUILD_ROLE,
+                log_group=naming.BUILD_LOG_GROUP,
+                tags=tags,
+            ),
+            iam.service_role(
+                naming.PIPELINE_ROLE, "codepipeline.amazonaws.com", pipeline_policy(spec, env), tags
+            ),
+            codepipeline.pipeline(
+                naming.PIPELINE,
+                name=stack,
+                role=naming.PIPELINE_ROLE,
+                artifact_bucket=naming.ARTIFACT_BUCKET,
+                stages=pipeline_stages(spec, env),
+                tags=tags,
+            ),
+            iam.service_role(
+                naming.SOURCE_EVENT_ROLE,
+                "events.amazonaws.com",
+                [iam.grant_start_pipeline(naming.PIPELINE)],
+                tags,
+            ),
+            events.source_object_rule(
+                naming.SOURCE_EVENT_RULE,
+                bucket=naming.SOURCE_BUCKET,
+                key=naming.SOURCE_KEY,
+                pipeline=naming.PIPELINE,
+                role=naming.SOURCE_EVENT_ROLE,
+                tags=tags,
+            ),
+        ]
+    )
     outputs(template)
     return template

@@ -11,9 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from awacs import codebuild, codeconnections, codepipeline, codestar_connections, ecr, ecs
+from awacs import (
+    codebuild,
+    codeconnections,
+    codepipeline,
+    codestar_connections,
+    ecr,
+    ecs,
+    logs,
+    s3,
+    secretsmanager,
+    ssm,
+)
 from awacs import iam as iam_actions
-from awacs import logs, s3, secretsmanager, ssm
 from awacs.aws import (
     Action,
     Allow,
@@ -89,6 +99,7 @@ def grant_artifact_read_write(bucket: str) -> Statement:
 
 def grant_use_connection(connection_arn: str) -> Statement:
     """CodeBuild reads the repository through a CodeConnections connection."""
+    actions: list[Action]
     if ":codestar-connections:" in connection_arn:
         actions = [codestar_connections.GetConnectionToken, codestar_connections.GetConnection]
     else:
@@ -150,8 +161,10 @@ def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> l
     cluster_arn = regional_arn("ecs", f"cluster/{cluster}")
     task_definitions = regional_arn("ecs", "task-definition/*")
     statements = [
-        _allow([ecs.DescribeServices, ecs.UpdateService],
-               [regional_arn("ecs", f"service/{cluster}/{service}")]),
+        _allow(
+            [ecs.DescribeServices, ecs.UpdateService],
+            [regional_arn("ecs", f"service/{cluster}/{service}")],
+        ),
         _allow([ecs.DescribeTasks], [regional_arn("ecs", f"task/{cluster}/*")]),
         _allow([ecs.RegisterTaskDefinition], [task_definitions]),
         _allow(
@@ -160,8 +173,9 @@ def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> l
             Condition=Condition(StringEquals("ecs:CreateAction", "RegisterTaskDefinition")),
         ),
         _allow_any_resource([ecs.DescribeTaskDefinition]),
-        _allow_any_resource([ecs.ListTasks], Condition=Condition(ArnEquals("ecs:cluster",
-                                                                           cluster_arn))),
+        _allow_any_resource(
+            [ecs.ListTasks], Condition=Condition(ArnEquals("ecs:cluster", cluster_arn))
+        ),
     ]
     if task_roles:
         roles = [Sub(ARN_PREFIX + "iam::${AWS::AccountId}:role/" + name) for name in task_roles]

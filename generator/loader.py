@@ -81,7 +81,10 @@ class _Builder:
 
                 self.errors.append(
                     SpecError(
-                        self.spec.file, line, col, format_path(child),
+                        self.spec.file,
+                        line,
+                        col,
+                        format_path(child),
                         f"duplicate key; first given at line {first[0]}",
                     )
                 )
@@ -100,9 +103,11 @@ def load_spec_text(text: str, file: str) -> LoadedSpec:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "not valid YAML"
-        raise SpecErrors([SpecError(file, line, col, "", f"YAML syntax error: {problem}")])
+        raise SpecErrors(
+            [SpecError(file, line, col, "", f"YAML syntax error: {problem}")]
+        ) from None
     except yaml.YAMLError as exc:
-        raise SpecErrors([SpecError(file, 1, 1, "", f"YAML error: {exc}")])
+        raise SpecErrors([SpecError(file, 1, 1, "", f"YAML error: {exc}")]) from None
     if root is None:
         raise SpecErrors([SpecError(file, 1, 1, "", "the spec is empty; expected a mapping")])
     builder = _Builder(spec)
@@ -110,7 +115,7 @@ def load_spec_text(text: str, file: str) -> LoadedSpec:
         spec.data = builder.build(root, ())
     except yaml.YAMLError as exc:
         line, col = _mark(root)
-        raise SpecErrors([SpecError(file, line, col, "", f"YAML error: {exc}")])
+        raise SpecErrors([SpecError(file, line, col, "", f"YAML error: {exc}")]) from None
     if builder.errors:
         raise SpecErrors(builder.errors)
     if not isinstance(spec.data, dict):
@@ -125,5 +130,5 @@ def load_spec_file(path: Path) -> LoadedSpec:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecErrors([SpecError(str(path), 1, 1, "", f"cannot read the spec: {exc}")])
+        raise SpecErrors([SpecError(str(path), 1, 1, "", f"cannot read the spec: {exc}")]) from None
     return load_spec_text(text, str(path))

@@ -161,7 +161,7 @@ class Environment(StrictModel):
         max_length=255,
     )
     events: list[Event] = Field(
-        default_factory=lambda: ["push"],
+        default=["push"],
         description="Webhook events that start the pipeline: push, pull-request-created, "
         "pull-request-updated, pull-request-merged, pull-request-closed, "
         "pull-request-reopened (GitHub only).",
@@ -175,8 +175,8 @@ class Spec(StrictModel):
     service: ServiceName
     description: str | None = Field(None, description="What the service is.", max_length=512)
     repository: Repository
-    build: Build = Field(default_factory=Build, description="The build/test CodeBuild project.")
-    logs: Logs = Field(default_factory=Logs, description="CloudWatch log groups.")
+    build: Build = Field(Build(), description="The build/test CodeBuild project.")
+    logs: Logs = Field(Logs(), description="CloudWatch log groups.")
     badge: bool = Field(True, description="CodeBuild build badge on the bridge project.")
     environments: dict[EnvName, Environment] = Field(
         description="One stack per environment (name: ^[a-z][a-z0-9-]{0,15}$), at least one.",

@@ -99,7 +99,8 @@ def _pydantic_message(error: Any, path: FieldPath) -> tuple[str, bool]:
         expected = str(ctx.get("expected", "")).replace("'", "")
         choices = [c.strip() for c in expected.replace(" or ", ", ").split(",")]
         return (
-            f"must be one of {', '.join(choices)}; got {_show(value)}{did_you_mean(value, choices)}",
+            f"must be one of {', '.join(choices)}; got {_show(value)}"
+            + did_you_mean(value, choices),
             False,
         )
     simple = {
@@ -119,8 +120,12 @@ def _pydantic_message(error: Any, path: FieldPath) -> tuple[str, bool]:
         bound = "at least" if kind == "greater_than_equal" else "at most"
         limit = ctx.get("ge", ctx.get("le"))
         return f"must be {bound} {limit}; got {_show(value)}", False
-    if kind in ("too_short", "too_long"):
-        return error["msg"].replace("Value should", "must").replace("List should", "must"), False
+    if kind == "too_short":
+        least, got = ctx.get("min_length"), ctx.get("actual_length")
+        return f"must have at least {least} item(s); got {got}", False
+    if kind == "too_long":
+        most, got = ctx.get("max_length"), ctx.get("actual_length")
+        return f"must have at most {most} item(s); got {got}", False
     if kind in ("string_too_short", "string_too_long"):
         return f"{error['msg'].replace('String should', 'must')}; got {_show(value)}", False
     return f"{error['msg']}; got {_show(value)}", False
@@ -182,7 +187,8 @@ def semantic_problems(spec: Spec) -> Iterator[Problem]:
         allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
         yield (
             ("logs", "retention"),
-            f"must be one of {allowed} (CloudWatch Logs' allowed values); got {spec.logs.retention}",
+            f"must be one of {allowed} (CloudWatch Logs' allowed values); "
+            f"got {spec.logs.retention}",
         )
     for name in spec.environments:
         yield from _environment_problems(spec, name)

@@ -1,0 +1,146 @@
+"""Command line: build, check, lint, schema (the contract scripts and CI rely on).
+
+Exit status: 0 success; 1 lint findings or stale templates; 2 bad input (a spec
+error, a missing file, a bad option). Nothing is written unless every spec
+builds and lints clean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import SpecErrors
+from .generate import FORMATS, compose_stacks, discover, load_specs, render_stacks
+from .lint import lint_texts
+from .output import stale_files, write_all
+
+DEFAULT_SPECS = Path("specs")
+DEFAULT_OUT = Path("templates")
+TEMPLATE_SUFFIXES = (".json", ".yaml")
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _generate(args: argparse.Namespace) -> dict[str, str]:
+    specs = load_specs(discover(args.paths or [DEFAULT_SPECS]))
+    return render_stacks(compose_stacks(specs), args.format)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    files = _generate(args)
+    findings = lint_texts(sorted(files.items()))
+    if findings:
+        print("\n".join(findings), file=sys.stderr)
+        print(f"{len(findings)} lint finding(s); nothing written", file=sys.stderr)
+        return EXIT_FINDINGS
+    written = write_all(args.output, files)
+    print(f"{len(files)} template(s) in {args.output}, {len(written)} changed, lint clean")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    files = _generate(args)
+    problems = stale_files(args.output, files)
+    if not args.paths and args.output.is_dir():
+        # With the default spec folder, a template no spec builds is stale too.
+        for path in sorted(args.output.iterdir()):
+            if path.suffix in TEMPLATE_SUFFIXES and path.name not in files:
+                problems.append(f"{path}: not built from any spec in {DEFAULT_SPECS}")
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print("templates are stale: run `make templates`", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(f"{len(files)} template(s) in {args.output} are up to date")
+    return EXIT_OK
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    items = []
+    for path in args.files:
+        try:
+            items.append((str(path), path.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"{path}: cannot read: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+    findings = lint_texts(items)
+    if findings:
+        print("\n".join(findings))
+        return EXIT_FINDINGS
+    print(f"{len(items)} template(s) lint clean")
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import spec_schema
+
+    print(json.dumps(spec_schema(), indent=2))
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Service specs in, CloudFormation pipeline templates out.",
+    )
+    root.add_argument("--version", action="version", version=__version__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def add_generate_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "paths",
+            nargs="*",
+            type=Path,
+            metavar="PATH",
+            help="spec files or folders (default: specs/)",
+        )
+        sub.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            default=DEFAULT_OUT,
+            metavar="DIR",
+            help="template folder (default: templates/)",
+        )
+        sub.add_argument(
+            "--format",
+            choices=sorted(FORMATS),
+            default="both",
+            help="which files to write (default: both)",
+        )
+
+    build = commands.add_parser("build", help="write and lint templates for every spec")
+    add_generate_options(build)
+    build.set_defaults(func=cmd_build)
+    check = commands.add_parser("check", help="exit 1 when templates/ is not what build writes")
+    add_generate_options(check)
+    check.set_defaults(func=cmd_check)
+    lint = commands.add_parser("lint", help="run every build check on existing templates")
+    lint.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    lint.set_defaults(func=cmd_lint)
+    schema = commands.add_parser("schema", help="print the spec's JSON Schema")
+    schema.set_defaults(func=cmd_schema)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SpecErrors as exc:
+        print(str(exc), file=sys.stderr)
+        count = len(exc.errors)
+        print(f"{count} error(s) in the specs; nothing written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

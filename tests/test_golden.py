@@ -1,0 +1,46 @@
+"""Golden files: templates/ is what specs/ builds. Refresh with
+`pytest tests/test_golden.py --update-golden` (or `make templates`)."""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+import pytest
+
+from generator.output import write_all
+from generator.render import to_json, to_yaml
+
+from .conftest import TEMPLATES
+
+
+def test_every_example_stack_matches_its_golden_file(example_stacks, request) -> None:
+    if request.config.getoption("--update-golden"):
+        files = {f"{s.name}.json": to_json(s.data) for s in example_stacks}
+        files |= {f"{s.name}.yaml": to_yaml(s.data) for s in example_stacks}
+        write_all(TEMPLATES, files)
+    failures = []
+    for stack in example_stacks:
+        golden_file = TEMPLATES / f"{stack.name}.json"
+        assert golden_file.is_file(), f"{golden_file} missing: run make templates"
+        golden = json.loads(golden_file.read_text())
+        if golden != stack.data:
+            diff = difflib.unified_diff(
+                json.dumps(golden, indent=2).splitlines(),
+                json.dumps(stack.data, indent=2).splitlines(),
+                f"{golden_file} (golden)",
+                f"{stack.name} (built now)",
+                lineterm="",
+            )
+            failures.append("\n".join(diff))
+    if failures:
+        pytest.fail("templates differ from their golden files:\n" + "\n\n".join(failures))
+
+
+def test_golden_yaml_is_the_same_template_as_the_json(example_stacks) -> None:
+    import yaml
+
+    for stack in example_stacks:
+        yaml_data = yaml.safe_load((TEMPLATES / f"{stack.name}.yaml").read_text())
+        json_data = json.loads((TEMPLATES / f"{stack.name}.json").read_text())
+        assert yaml_data == json_data, stack.name

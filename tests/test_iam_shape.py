@@ -1,0 +1,99 @@
+"""IAM shape of every example stack: exact actions, scoped resources, one principal."""
+
+from __future__ import annotations
+
+import json
+
+from generator.iam import RESOURCE_WILDCARD_ALLOWLIST
+
+from .conftest import resources_of
+
+
+def _allow_statements(stack):
+    for name, role in resources_of(stack, "AWS::IAM::Role").items():
+        for policy in role["Properties"]["Policies"]:
+            for statement in policy["PolicyDocument"]["Statement"]:
+                yield name, statement
+
+
+def test_no_action_wildcards_and_star_only_for_allowlisted_actions(example_stacks) -> None:
+    counted = 0
+    for stack in example_stacks:
+        for role, statement in _allow_statements(stack):
+            counted += 1
+            assert statement["Effect"] == "Allow"
+            for action in statement["Action"]:
+                assert "*" not in action and "?" not in action, (stack.name, role, action)
+            if "*" in statement["Resource"]:
+                assert statement["Resource"] == ["*"]
+                for action in statement["Action"]:
+                    assert action in RESOURCE_WILDCARD_ALLOWLIST, (stack.name, role, action)
+    assert counted > 40
+    print(f"\naudited {counted} IAM statements")
+
+
+def test_every_trust_policy_names_one_service_principal(example_stacks) -> None:
+    expected = {
+        "BridgeRole": "codebuild.amazonaws.com",
+        "BuildRole": "codebuild.amazonaws.com",
+        "PipelineRole": "codepipeline.amazonaws.com",
+        "SourceEventRole": "events.amazonaws.com",
+    }
+    for stack in example_stacks:
+        roles = resources_of(stack, "AWS::IAM::Role")
+        assert set(roles) == set(expected)
+        for name, role in roles.items():
+            props = role["Properties"]
+            assert "RoleName" not in props, "named roles would need CAPABILITY_NAMED_IAM"
+            (statement,) = props["AssumeRolePolicyDocument"]["Statement"]
+            assert statement["Principal"] == {"Service": expected[name]}
+            assert statement["Action"] == ["sts:AssumeRole"]
+
+
+def test_no_literal_partition_in_generated_arns(example_stacks) -> None:
+    for stack in example_stacks:
+        for role, statement in _allow_statements(stack):
+            for resource in statement["Resource"]:
+                if isinstance(resource, str) and resource != "*":
+                    # only ARNs the spec gave literally (a CodeConnections connection)
+                    assert ":codeconnections:" in resource, (stack.name, role, resource)
+
+
+def test_pass_role_is_limited_to_task_roles_and_ecs_tasks(example_stacks) -> None:
+    seen = 0
+    for stack in example_stacks:
+        for _role, statement in _allow_statements(stack):
+            if "iam:PassRole" in statement["Action"]:
+                seen += 1
+                assert statement["Action"] == ["iam:PassRole"]
+                assert statement["Condition"] == {
+                    "StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+                }
+                arns = json.dumps(statement["Resource"])
+                assert "role/orders-api-task" in arns and "role/orders-api-exec" in arns
+    assert seen == 2  # orders-api dev and prod
+
+
+def test_bridge_may_only_put_the_one_source_object(example_stacks) -> None:
+    for stack in example_stacks:
+        role = resources_of(stack, "AWS::IAM::Role")["BridgeRole"]
+        statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+        s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]
+        assert s3 == [
+            {
+                "Effect": "Allow",
+                "Action": ["s3:PutObject"],
+                "Resource": [{"Fn::Sub": "${SourceBucket.Arn}/source.zip"}],
+            }
+        ]
+
+
+def test_build_role_reads_only_listed_secrets(example_stacks) -> None:
+    billing = next(s for s in example_stacks if s.name == "billing-worker-dev")
+    role = resources_of(billing, "AWS::IAM::Role")["BuildRole"]
+    text = json.dumps(role)
+    assert "parameter/billing/db-url" in text and "parameter/ci/npm-token" in text
+    assert "secret:billing/stripe-??????" in text
+    storefront = next(s for s in example_stacks if s.name == "storefront-web-prod")
+    text = json.dumps(resources_of(storefront, "AWS::IAM::Role")["BuildRole"])
+    assert "ssm:" not in text and "secretsmanager:" not in text and "ecr:" not in text

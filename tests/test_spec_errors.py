@@ -1,0 +1,166 @@
+"""Bad input: one row per error kind, with the exact message expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.errors import SpecErrors
+from generator.loader import load_spec_text
+from generator.validate import validate_spec
+
+GOOD = """\
+service: orders-api
+repository:
+  provider: bitbucket
+  url: https://bitbucket.org/acme/orders-api.git
+build:
+  timeout: 60
+environments:
+  dev:
+    branch: develop
+    events: [push]
+    deploy:
+      ecs: {cluster: dev, service: orders-api}
+"""
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(SpecErrors) as caught:
+        validate_spec(load_spec_text(text, "s.yaml"))
+    return [str(e) for e in caught.value.errors]
+
+
+def test_the_good_spec_is_valid() -> None:
+    spec = validate_spec(load_spec_text(GOOD, "s.yaml"))
+    assert spec.build.compute == "small" and spec.badge is True
+
+
+CASES = [
+    (
+        "yaml syntax",
+        GOOD.replace("events: [push]", "events: [push"),
+        "s.yaml:11:11: YAML syntax error: expected ',' or ']', but got ':'",
+    ),
+    (
+        "duplicate key",
+        GOOD.replace("build:\n", "build:\n  timeout: 30\n"),
+        "s.yaml:7:3: build.timeout: duplicate key; first given at line 6",
+    ),
+    ("not a mapping", "- a\n- b\n", "s.yaml:1:1: a spec must be a mapping; got list"),
+    ("empty", "", "s.yaml:1:1: the spec is empty; expected a mapping"),
+    (
+        "unknown key",
+        GOOD.replace("environments:", "enviroments:"),
+        "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
+        'logs, badge, environments, tags (did you mean "environments"?)',
+    ),
+    (
+        "wrong type",
+        GOOD.replace("timeout: 60", "privileged: sometimes"),
+        's.yaml:6:15: build.privileged: must be true or false; got "sometimes"',
+    ),
+    (
+        "number as string",
+        GOOD.replace("timeout: 60", 'timeout: "60"'),
+        's.yaml:6:12: build.timeout: must be a whole number; got "60"',
+    ),
+    (
+        "out of range",
+        GOOD.replace("timeout: 60", "timeout: 600"),
+        "s.yaml:6:12: build.timeout: must be at most 480; got 600",
+    ),
+    (
+        "retention",
+        GOOD + "logs: {retention: 10}\n",
+        "s.yaml:13:19: logs.retention: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, "
+        "365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (CloudWatch Logs' allowed "
+        "values); got 10",
+    ),
+    (
+        "http url",
+        GOOD.replace("https://bitbucket", "http://bitbucket"),
+        "s.yaml:4:8: repository.url: must be an https:// clone URL; got "
+        '"http://bitbucket.org/acme/orders-api.git"',
+    ),
+    (
+        "github enterprise",
+        GOOD.replace("provider: bitbucket", "provider: github").replace(
+            "bitbucket.org", "git.acme.corp"
+        ),
+        's.yaml:4:8: repository.url: must be on github.com; got "git.acme.corp" (GitHub Enterprise '
+        "is not supported: CloudFormation cannot create a GitHub Enterprise webhook)",
+    ),
+    (
+        "service name",
+        GOOD.replace("service: orders-api", "service: Orders_API"),
+        's.yaml:1:10: service: must match ^[a-z][a-z0-9-]{1,30}$; got "Orders_API"',
+    ),
+    (
+        "event typo",
+        GOOD.replace("[push]", "[push, pull-request-reopend]"),
+        "s.yaml:10:20: environments.dev.events[1]: must be one of push, pull-request-created, "
+        "pull-request-updated, pull-request-merged, pull-request-closed, pull-request-reopened; "
+        'got "pull-request-reopend" (did you mean "pull-request-reopened"?)',
+    ),
+    (
+        "provider event",
+        GOOD.replace("[push]", "[push, pull-request-reopened]"),
+        "s.yaml:10:20: environments.dev.events[1]: must be one of push, pull-request-created, "
+        "pull-request-updated, pull-request-merged, pull-request-closed for provider bitbucket; "
+        'got "pull-request-reopened" (Bitbucket does not send it)',
+    ),
+    (
+        "two targets",
+        GOOD.replace("      ecs:", "      s3: {bucket: abc}\n      ecs:"),
+        "s.yaml:12:7: environments.dev.deploy: must name exactly one target, ecs or s3; "
+        "got ecs and s3",
+    ),
+    (
+        "no environments",
+        GOOD.split("environments:")[0] + "environments: {}\n",
+        "s.yaml:7:15: environments: must have at least 1 item(s); got 0",
+    ),
+    (
+        "bad secret",
+        GOOD.replace("timeout: 60", "secrets: {DB: /orders/db}"),
+        "s.yaml:6:17: build.secrets.DB: must be ssm:/parameter/path or "
+        'secretsmanager:<secret-name-or-arn>[:json-key]; got "/orders/db"',
+    ),
+    (
+        "missing field",
+        GOOD.replace("    branch: develop\n", ""),
+        "s.yaml:9:5: environments.dev.branch: required field is missing",
+    ),
+    (
+        "extract without key",
+        GOOD.replace(
+            "ecs: {cluster: dev, service: orders-api}", "s3: {bucket: abc, extract: false}"
+        ),
+        "s.yaml:12:11: environments.dev.deploy.s3.key: is required when extract is false",
+    ),
+    (
+        "branch",
+        GOOD.replace("branch: develop", "branch: feature..x"),
+        "s.yaml:9:13: environments.dev.branch: must be a Git branch name "
+        "(letters, digits, . _ / + -; "
+        "no '..', no leading or trailing /); got \"feature..x\"",
+    ),
+    (
+        "bad env name",
+        GOOD.replace("  dev:", "  Dev:"),
+        's.yaml:8:3: environments.Dev: invalid name: must match ^[a-z][a-z0-9-]{0,15}$; got "Dev"',
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", CASES, ids=[c[0] for c in CASES])
+def test_error_message(name: str, text: str, expected: str) -> None:
+    assert expected in errors_of(text)
+
+
+def test_every_problem_is_reported_sorted_by_position() -> None:
+    text = GOOD.replace("timeout: 60", "timeout: 1\n  compute: huge").replace(
+        "service: orders-api", "service: X"
+    )
+    messages = errors_of(text)
+    assert [m.split(":")[1] for m in messages] == ["1", "6", "7"]

@@ -1,0 +1,68 @@
+"""Webhook filter groups: exact branch matching, event grouping and joining."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from generator.codebuild import branch_pattern, filter_groups
+
+from .conftest import resources_of
+
+BRANCHES = ["main", "release/1.0", "feature/a-b", "hotfix+1", "v2.0.1-rc.1", "team/x/y_z"]
+
+
+@pytest.mark.parametrize("branch", BRANCHES)
+def test_branch_pattern_matches_exactly_that_branch(branch: str) -> None:
+    pattern = re.compile(branch_pattern(branch))
+    assert pattern.search(f"refs/heads/{branch}")
+    near_misses = [
+        f"refs/heads/{branch}x",
+        f"refs/heads/x{branch}",
+        f"refs/heads/{branch}/more",
+        f"refs/tags/{branch}",
+        f"refs/heads/{branch.replace('.', 'x')}" if "." in branch else None,
+        f"refs/heads/{branch.replace('+', '')}" if "+" in branch else None,
+        f"refs/heads/{branch.replace('+', 'x+')}" if "+" in branch else None,
+    ]
+    for miss in filter(None, near_misses):
+        assert not pattern.search(miss), (branch, miss)
+
+
+def test_release_1_0_does_not_match_release_1x0() -> None:
+    assert not re.search(branch_pattern("release/1.0"), "refs/heads/release/1x0")
+
+
+def test_push_and_pull_request_events_go_in_separate_groups() -> None:
+    groups = filter_groups("develop", ["pull-request-merged", "push", "pull-request-created"])
+    assert groups == [
+        [
+            {"Type": "EVENT", "Pattern": "PUSH"},
+            {"Type": "HEAD_REF", "Pattern": "^refs/heads/develop$"},
+        ],
+        [
+            {"Type": "EVENT", "Pattern": "PULL_REQUEST_CREATED,PULL_REQUEST_MERGED"},
+            {"Type": "BASE_REF", "Pattern": "^refs/heads/develop$"},
+        ],
+    ]
+
+
+def test_push_only_has_one_group_without_base_ref() -> None:
+    assert filter_groups("main", ["push"]) == [
+        [{"Type": "EVENT", "Pattern": "PUSH"}, {"Type": "HEAD_REF", "Pattern": "^refs/heads/main$"}]
+    ]
+
+
+def test_every_example_bridge_joins_events_without_spaces(example_stacks) -> None:
+    seen_groups = 0
+    for stack in example_stacks:
+        bridge = resources_of(stack, "AWS::CodeBuild::Project")["BridgeProject"]
+        for group in bridge["Properties"]["Triggers"]["FilterGroups"]:
+            seen_groups += 1
+            event = [f for f in group if f["Type"] == "EVENT"]
+            assert len(event) == 1
+            assert " " not in event[0]["Pattern"]
+            refs = {f["Type"] for f in group} - {"EVENT"}
+            assert refs == ({"HEAD_REF"} if event[0]["Pattern"] == "PUSH" else {"BASE_REF"})
+    assert seen_groups >= 6
