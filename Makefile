@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 STACK  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help templates test lint check schema deploy clean
+.PHONY: help templates test lint check schema docs deploy clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,6 +32,9 @@ check: $(STAMP) ## Fail when templates/ is not what specs/ builds
 
 schema: $(STAMP) ## Print the spec's JSON Schema
 	@$(PY) -m generator schema
+
+docs: $(STAMP) ## Regenerate README's field reference from the spec model
+	$(PY) -m generator reference --write README.md
 
 deploy: ## Deploy one stack: make deploy STACK=<service>-<env>
 	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>"; exit 2; }

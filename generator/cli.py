@@ -17,6 +17,7 @@ from .errors import SpecErrors
 from .generate import FORMATS, compose_stacks, discover, load_specs, render_stacks
 from .lint import lint_texts
 from .output import stale_files, write_all
+from .schema import spec_reference, spec_schema, with_reference
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("templates")
@@ -75,9 +76,23 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import spec_schema
-
     print(json.dumps(spec_schema(), indent=2))
+    return EXIT_OK
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    if args.write is None:
+        print(spec_reference())
+        return EXIT_OK
+    text = args.write.read_text(encoding="utf-8")
+    try:
+        updated = with_reference(text)
+    except ValueError as exc:
+        print(f"{args.write}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if updated != text:
+        write_all(args.write.parent, {args.write.name: updated})
+    print(f"{args.write}: field reference up to date")
     return EXIT_OK
 
 
@@ -123,6 +138,10 @@ def parser() -> argparse.ArgumentParser:
     lint.set_defaults(func=cmd_lint)
     schema = commands.add_parser("schema", help="print the spec's JSON Schema")
     schema.set_defaults(func=cmd_schema)
+    reference = commands.add_parser("reference", help="print the spec field reference (Markdown)")
+    reference.add_argument("--write", type=Path, metavar="README",
+                           help="replace the reference section of this Markdown file")
+    reference.set_defaults(func=cmd_reference)
     return root
 
 

@@ -14,11 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .enums import COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
 
-ServiceName = Annotated[
-    str,
-    StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$"),
-    Field(description="Lower-case name that names every resource: ^[a-z][a-z0-9-]{1,30}$."),
-]
+ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)]
 TagKey = Annotated[
@@ -172,9 +168,11 @@ class Environment(StrictModel):
 
 
 class Spec(StrictModel):
-    service: ServiceName
+    service: ServiceName = Field(
+        description="Lower-case name that names every resource: ^[a-z][a-z0-9-]{1,30}$."
+    )
     description: str | None = Field(None, description="What the service is.", max_length=512)
-    repository: Repository
+    repository: Repository = Field(description="The Git repository the webhook watches.")
     build: Build = Field(Build(), description="The build/test CodeBuild project.")
     logs: Logs = Field(Logs(), description="CloudWatch log groups.")
     badge: bool = Field(True, description="CodeBuild build badge on the bridge project.")

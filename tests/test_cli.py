@@ -114,3 +114,11 @@ def test_output_is_byte_identical_across_hash_seeds_and_folders(tmp_path: Path) 
     assert outputs[0] == outputs[1]
     committed = {p.name: p.read_bytes() for p in (ROOT / "templates").iterdir()}
     assert outputs[0] == committed
+
+
+def test_readme_field_reference_is_generated_from_the_model() -> None:
+    from generator.schema import with_reference
+
+    readme = (ROOT / "README.md").read_text()
+    assert with_reference(readme) == readme, "README field reference is stale: run make docs"
+    assert "`environments.<name>.deploy.s3.key`" in readme
