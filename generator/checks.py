@@ -248,7 +248,7 @@ def check_permissions(template: dict[str, Any]) -> Iterator[Finding]:
 
 
 _LITERAL_PARTITION = re.compile(r"arn:aws(-[a-z]+)*:")
-_ARN_REGION = re.compile(r"arn:[^:]*:[a-z0-9-]+:([a-z]{2}(-gov)?-[a-z]+-\d):")
+_REGION = re.compile(r":([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+):")
 _ACCOUNT_ID = re.compile(r"(?<![\d.])\d{12}(?![\d.])")
 
 
@@ -284,7 +284,7 @@ def check_literal_arns(template: dict[str, Any]) -> Iterator[Finding]:
             continue
         if _LITERAL_PARTITION.search(text):
             yield Finding("P501", path, "hard-coded partition in an ARN; use ${AWS::Partition}")
-        match = _ARN_REGION.search(text)
+        match = _REGION.search(text) if "arn:" in text else None
         if match:
             yield Finding(
                 "P502",

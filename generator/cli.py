@@ -139,8 +139,12 @@ def parser() -> argparse.ArgumentParser:
     schema = commands.add_parser("schema", help="print the spec's JSON Schema")
     schema.set_defaults(func=cmd_schema)
     reference = commands.add_parser("reference", help="print the spec field reference (Markdown)")
-    reference.add_argument("--write", type=Path, metavar="README",
-                           help="replace the reference section of this Markdown file")
+    reference.add_argument(
+        "--write",
+        type=Path,
+        metavar="README",
+        help="replace the reference section of this Markdown file",
+    )
     reference.set_defaults(func=cmd_reference)
     return root
 

@@ -18,8 +18,7 @@ from troposphere.codebuild import (
 )
 
 from .enums import COMPUTE_TYPES, SOURCE_TYPES, SPEC_EVENTS
-from .model import Build, Repository
-from .validate import parse_secret
+from .model import Build, Repository, parse_secret
 
 BRIDGE_IMAGE = "aws/codebuild/standard:7.0"
 BRIDGE_TIMEOUT_MINUTES = 10

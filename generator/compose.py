@@ -7,8 +7,7 @@ from troposphere import Output, Ref, Sub, Tags, Template
 from troposphere.codepipeline import Actions
 
 from . import __version__, codebuild, codepipeline, events, iam, logs, naming, s3
-from .model import Spec
-from .validate import parse_secret
+from .model import Spec, parse_secret
 
 
 def stack_tags(spec: Spec) -> Tags | None:

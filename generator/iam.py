@@ -38,7 +38,7 @@ from awacs.sts import AssumeRole
 from troposphere import AWSHelperFn, GetAtt, Sub, Tags
 from troposphere.iam import Policy, Role
 
-from .validate import SecretRef
+from .model import SecretRef
 
 # Actions that AWS's Service Authorization Reference gives no resource type (or,
 # for ListTasks, none that fits listing a service's tasks): "*" is the only

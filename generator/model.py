@@ -8,6 +8,8 @@ target) live in `validate.py`, which reports them with exact field paths.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -183,3 +185,36 @@ class Spec(StrictModel):
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40
     )
+
+
+# --- secret references ---------------------------------------------------------------
+
+_SECRET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$", re.ASCII
+)
+_SECRET_NAME = re.compile(r"^[\w/+=.@-]{1,512}$", re.ASCII)
+_SSM_NAME = re.compile(r"^/?[\w.-]+(/[\w.-]+)*$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class SecretRef:
+    """A parsed `secrets` value."""
+
+    store: str  # "ssm" | "secretsmanager"
+    name: str  # parameter name, secret name or secret ARN
+    json_key: str | None = None
+
+
+def parse_secret(value: str) -> SecretRef | None:
+    """`ssm:/a/b` or `secretsmanager:name[:json-key]` / `secretsmanager:arn[:json-key]`."""
+    store, _, rest = value.partition(":")
+    if store == "ssm" and _SSM_NAME.match(rest):
+        return SecretRef("ssm", rest)
+    if store != "secretsmanager" or not rest:
+        return None
+    if rest.startswith("arn:"):
+        parts = rest.split(":")
+        arn, key = ":".join(parts[:7]), ":".join(parts[7:]) or None
+        return SecretRef("secretsmanager", arn, key) if _SECRET_ARN.match(arn) else None
+    name, _, key = rest.partition(":")
+    return SecretRef("secretsmanager", name, key or None) if _SECRET_NAME.match(name) else None

@@ -11,7 +11,6 @@ import re
 import types
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from .enums import LOG_RETENTION_DAYS, PROVIDER_EVENTS, SPEC_EVENTS
 from .errors import SpecError, SpecErrors, did_you_mean
 from .loader import FieldPath, LoadedSpec
-from .model import Spec
+from .model import Spec, parse_secret
 
 Problem = tuple[FieldPath, str]
 
@@ -149,34 +148,7 @@ _BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._
 _CONNECTION_ARN = re.compile(
     r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$"
 )
-_SSM_NAME = re.compile(r"^/?[\w.-]+(/[\w.-]+)*$")
-_SECRET_NAME = re.compile(r"^[\w/+=.@-]{1,512}$")
-_SECRET_ARN = re.compile(r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$")
 _HOSTS = {"bitbucket": "bitbucket.org", "github": "github.com"}
-
-
-@dataclass(frozen=True)
-class SecretRef:
-    """A parsed `secrets` value."""
-
-    store: str  # "ssm" | "secretsmanager"
-    name: str  # parameter name, secret name or secret ARN
-    json_key: str | None = None
-
-
-def parse_secret(value: str) -> SecretRef | None:
-    """`ssm:/a/b` or `secretsmanager:name[:json-key]` / `secretsmanager:arn[:json-key]`."""
-    store, _, rest = value.partition(":")
-    if store == "ssm" and _SSM_NAME.match(rest):
-        return SecretRef("ssm", rest)
-    if store != "secretsmanager" or not rest:
-        return None
-    if rest.startswith("arn:"):
-        parts = rest.split(":")
-        arn, key = ":".join(parts[:7]), ":".join(parts[7:]) or None
-        return SecretRef("secretsmanager", arn, key) if _SECRET_ARN.match(arn) else None
-    name, _, key = rest.partition(":")
-    return SecretRef("secretsmanager", name, key or None) if _SECRET_NAME.match(name) else None
 
 
 def semantic_problems(spec: Spec) -> Iterator[Problem]:
