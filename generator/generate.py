@@ -10,7 +10,7 @@ from typing import Any
 
 from .compose import compose
 from .errors import SpecError, SpecErrors
-from .loader import load_spec_file
+from .loader import LoadedSpec, load_spec_file
 from .model import Spec
 from .naming import stack_name
 from .render import RENDERERS, template_data
@@ -45,37 +45,36 @@ def discover(paths: Sequence[Path]) -> list[Path]:
 
 def load_specs(files: Iterable[Path]) -> list[tuple[Path, Spec]]:
     """Validated specs, or SpecErrors with every problem of every file."""
-    specs: list[tuple[Path, Spec]] = []
+    loaded: list[tuple[LoadedSpec, Spec]] = []
     errors: list[SpecError] = []
     for file in files:
         try:
-            specs.append((file, validate_spec(load_spec_file(file))))
+            spec_data = load_spec_file(file)
+            loaded.append((spec_data, validate_spec(spec_data)))
         except SpecErrors as exc:
             errors += exc.errors
-    errors += _duplicate_stacks(specs)
+    errors += _duplicate_stacks(loaded)
     if errors:
         raise SpecErrors(errors)
-    return specs
+    return [(Path(data.file), spec) for data, spec in loaded]
 
 
-def _duplicate_stacks(specs: list[tuple[Path, Spec]]) -> list[SpecError]:
-    first: dict[str, Path] = {}
+def _duplicate_stacks(loaded: list[tuple[LoadedSpec, Spec]]) -> list[SpecError]:
+    """Two specs that would write the same `<service>-<env>` stack: name both files."""
+    first: dict[str, str] = {}
     errors = []
-    for file, spec in specs:
+    for data, spec in loaded:
         for env in spec.environments:
             name = stack_name(spec.service, env)
-            if name in first:
+            if name in first and first[name] != data.file:
                 errors.append(
-                    SpecError(
-                        str(file),
-                        1,
-                        1,
-                        "service",
-                        f'stack "{name}" is also built from {first[name]}; service names must be '
-                        "unique",
+                    data.error(
+                        ("service",),
+                        f'stack "{name}" is also built from {first[name]}; each stack needs '
+                        "a unique service and environment",
                     )
                 )
-            first.setdefault(name, file)
+            first.setdefault(name, data.file)
     return errors
 
 

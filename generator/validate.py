@@ -25,14 +25,19 @@ Problem = tuple[FieldPath, str]
 
 
 def validate_spec(loaded: LoadedSpec) -> Spec:
-    """The typed spec, or SpecErrors listing every problem found in it."""
+    """The typed spec, or SpecErrors listing every problem found in it.
+
+    The AWS and cross-field rules read the raw data, so they are reported in the
+    same run as type errors elsewhere in the file."""
+    errors = [loaded.error(path, message) for path, message in semantic_problems(loaded.data)]
     try:
         spec = Spec.model_validate(loaded.data)
     except ValidationError as exc:
-        raise SpecErrors(_pydantic_errors(loaded, exc)) from None
-    problems = list(semantic_problems(spec))
-    if problems:
-        raise SpecErrors(loaded.error(path, message) for path, message in problems)
+        type_errors = list(_pydantic_errors(loaded, exc))
+        flagged = {e.path for e in type_errors}
+        raise SpecErrors(type_errors + [e for e in errors if e.path not in flagged]) from None
+    if errors:
+        raise SpecErrors(errors)
     return spec
 
 
@@ -143,105 +148,136 @@ def _pydantic_errors(loaded: LoadedSpec, exc: ValidationError) -> Iterator[SpecE
 
 
 # --- rules that span fields or come from AWS ----------------------------------------------
+# They read the raw data defensively: a value of the wrong type is pydantic's to report.
 
 _BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$")
 _CONNECTION_ARN = re.compile(
-    r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$"
+    r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$",
+    re.ASCII,
 )
 _HOSTS = {"bitbucket": "bitbucket.org", "github": "github.com"}
 
 
-def semantic_problems(spec: Spec) -> Iterator[Problem]:
-    """Every cross-field or AWS rule the spec breaks, with its field path."""
-    yield from _repository_problems(spec)
-    yield from _build_problems(spec)
-    if spec.logs.retention not in LOG_RETENTION_DAYS:
+def _mapping(data: Any, key: str) -> dict[Any, Any]:
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def _text(data: dict[Any, Any], key: str) -> str | None:
+    value = data.get(key)
+    return value if isinstance(value, str) else None
+
+
+def semantic_problems(data: Any) -> Iterator[Problem]:
+    """Every cross-field or AWS rule the spec data breaks, with its field path."""
+    yield from _repository_problems(_mapping(data, "repository"))
+    yield from _build_problems(_mapping(data, "build"))
+    retention = _mapping(data, "logs").get("retention")
+    if isinstance(retention, int) and retention not in LOG_RETENTION_DAYS:
         allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
         yield (
             ("logs", "retention"),
-            f"must be one of {allowed} (CloudWatch Logs' allowed values); "
-            f"got {spec.logs.retention}",
+            f"must be one of {allowed} (CloudWatch Logs' allowed values); got {retention}",
         )
-    for name in spec.environments:
-        yield from _environment_problems(spec, name)
+    provider = _mapping(data, "repository").get("provider", "bitbucket")
+    for name, env in _mapping(data, "environments").items():
+        if isinstance(env, dict):
+            yield from _environment_problems(("environments", name), env, provider)
 
 
-def _repository_problems(spec: Spec) -> Iterator[Problem]:
-    repo = spec.repository
-    url = urlsplit(repo.url)
-    host = _HOSTS[repo.provider]
-    if url.scheme != "https":
-        yield ("repository", "url"), f'must be an https:// clone URL; got "{repo.url}"'
-    elif (url.hostname or "") != host:
-        if repo.provider == "github":
-            yield (
-                ("repository", "url"),
-                f'must be on {host}; got "{url.hostname}" (GitHub Enterprise is not supported: '
-                "CloudFormation cannot create a GitHub Enterprise webhook)",
-            )
-        else:
-            yield (
-                ("repository", "url"),
-                f'must be on {host} for provider {repo.provider}; got "{url.hostname}"',
-            )
-    elif not re.match(r"^/[\w.-]+/[\w.-]+?(\.git)?/?$", url.path):
-        yield ("repository", "url"), f'must be https://{host}/<owner>/<repo>.git; got "{repo.url}"'
-    if repo.connection is not None and not _CONNECTION_ARN.match(repo.connection):
+def _repository_problems(repo: dict[Any, Any]) -> Iterator[Problem]:
+    provider, raw_url = repo.get("provider", "bitbucket"), _text(repo, "url")
+    if raw_url is not None and provider in _HOSTS:
+        yield from _url_problems(raw_url, provider)
+    connection = _text(repo, "connection")
+    if connection is not None and not _CONNECTION_ARN.match(connection):
         yield (
             ("repository", "connection"),
             "must be a CodeConnections ARN "
             "(arn:aws:codeconnections:<region>:<account>:connection/<id>); "
-            f'got "{repo.connection}"',
+            f'got "{connection}"',
         )
 
 
-def _build_problems(spec: Spec) -> Iterator[Problem]:
-    build = spec.build
-    for name, value in build.secrets.items():
-        if parse_secret(value) is None:
+def _url_problems(raw_url: str, provider: str) -> Iterator[Problem]:
+    path: FieldPath = ("repository", "url")
+    url, host = urlsplit(raw_url), _HOSTS[provider]
+    if url.scheme != "https":
+        yield path, f'must be an https:// clone URL; got "{raw_url}"'
+    elif (url.hostname or "") != host:
+        if provider == "github":
+            yield (
+                path,
+                f'must be on {host}; got "{url.hostname}" (GitHub Enterprise is not supported: '
+                "CloudFormation cannot create a GitHub Enterprise webhook)",
+            )
+        else:
+            yield path, f'must be on {host} for provider {provider}; got "{url.hostname}"'
+    elif not re.match(r"^/[\w.-]+/[\w.-]+?(\.git)?/?$", url.path, re.ASCII):
+        yield path, f'must be https://{host}/<owner>/<repo>.git; got "{raw_url}"'
+
+
+def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
+    secrets, variables = _mapping(build, "secrets"), _mapping(build, "variables")
+    for name, value in secrets.items():
+        if isinstance(value, str) and parse_secret(value) is None:
             yield (
                 ("build", "secrets", name),
                 "must be ssm:/parameter/path or secretsmanager:<secret-name-or-arn>[:json-key]; "
                 f'got "{value}"',
             )
-        if name in build.variables:
+        if name in variables:
             yield ("build", "secrets", name), "is also given in build.variables; give it once"
-    if len(set(build.ecr)) != len(build.ecr):
-        yield ("build", "ecr"), "lists a repository twice"
+    ecr = build.get("ecr")
+    if isinstance(ecr, list):
+        for i, repository in enumerate(ecr):
+            if repository in ecr[:i]:
+                yield ("build", "ecr", i), f'lists "{repository}" twice'
 
 
-def _environment_problems(spec: Spec, name: str) -> Iterator[Problem]:
-    env = spec.environments[name]
-    base: FieldPath = ("environments", name)
-    if not _BRANCH.match(env.branch):
+def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -> Iterator[Problem]:
+    branch = _text(env, "branch")
+    if branch is not None and not _BRANCH.match(branch):
         yield (
             base + ("branch",),
             "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
-            f'trailing /); got "{env.branch}"',
+            f'trailing /); got "{branch}"',
         )
-    provider = spec.repository.provider
-    supported = PROVIDER_EVENTS[provider]
-    seen: set[str] = set()
-    for i, event in enumerate(env.events):
-        if event in seen:
-            yield base + ("events", i), f'lists "{event}" twice'
-        seen.add(event)
-        if SPEC_EVENTS[event] not in supported:
+    events = env.get("events")
+    if isinstance(events, list):
+        yield from _event_problems(base + ("events",), events, provider)
+    deploy = _mapping(env, "deploy")
+    if deploy:
+        yield from _deploy_problems(base + ("deploy",), deploy)
+
+
+def _event_problems(base: FieldPath, events: list[Any], provider: str) -> Iterator[Problem]:
+    supported = PROVIDER_EVENTS.get(provider, frozenset())
+    for i, event in enumerate(events):
+        if not isinstance(event, str) or event not in SPEC_EVENTS:
+            continue  # pydantic names the allowed values
+        if event in events[:i]:
+            yield base + (i,), f'lists "{event}" twice'
+        if supported and SPEC_EVENTS[event] not in supported:
             allowed = ", ".join(e for e, aws in SPEC_EVENTS.items() if aws in supported)
             yield (
-                base + ("events", i),
+                base + (i,),
                 f'must be one of {allowed} for provider {provider}; got "{event}" '
                 f"({provider.capitalize()} does not send it)",
             )
-    targets = [t for t in ("ecs", "s3") if getattr(env.deploy, t) is not None]
+
+
+def _deploy_problems(base: FieldPath, deploy: dict[Any, Any]) -> Iterator[Problem]:
+    targets = [t for t in ("ecs", "s3") if deploy.get(t) is not None]
     if len(targets) != 1:
         got = " and ".join(targets) if targets else "none"
-        yield base + ("deploy",), f"must name exactly one target, ecs or s3; got {got}"
-    s3 = env.deploy.s3
-    if s3 is not None and not s3.extract and s3.key is None:
-        yield base + ("deploy", "s3", "key"), "is required when extract is false"
-    if s3 is not None and s3.extract and s3.key is not None:
+        yield base, f"must name exactly one target, ecs or s3; got {got}"
+    s3 = _mapping(deploy, "s3")
+    extract, key = s3.get("extract", True), s3.get("key")
+    if s3 and extract is False and key is None:
+        yield base + ("s3", "key"), "is required when extract is false"
+    if s3 and extract is True and key is not None:
         yield (
-            base + ("deploy", "s3", "key"),
+            base + ("s3", "key"),
             "is used only when extract is false (the zipped output's object key)",
         )

@@ -122,3 +122,12 @@ def test_readme_field_reference_is_generated_from_the_model() -> None:
     readme = (ROOT / "README.md").read_text()
     assert with_reference(readme) == readme, "README field reference is stale: run make docs"
     assert "`environments.<name>.deploy.s3.key`" in readme
+
+
+def test_two_specs_building_the_same_stack_name_both_files(tmp_path: Path, capsys) -> None:
+    copy = tmp_path / "orders-copy.yaml"
+    copy.write_text(ORDERS.read_text())
+    assert main(["build", str(ORDERS), str(copy), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f'{copy}:3:10: service: stack "orders-api-dev" is also built from {ORDERS}' in err
+    assert not (tmp_path / "out").exists()
