@@ -13,9 +13,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .diff import resource_changes
 from .errors import SpecErrors
 from .generate import FORMATS, compose_stacks, discover, load_specs, render_stacks
-from .lint import lint_texts
+from .lint import lint_texts, read_template
 from .output import stale_files, write_all
 from .schema import spec_reference, spec_schema, with_reference
 
@@ -57,6 +58,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     print(f"{len(files)} template(s) in {args.output} are up to date")
     return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    stacks = {
+        s.name: s for s in compose_stacks(load_specs(discover(args.paths or [DEFAULT_SPECS])))
+    }
+    changed = 0
+    for name in sorted(stacks):
+        committed = read_template(args.output / f"{name}.json", args.output / f"{name}.yaml")
+        changes = resource_changes(committed, stacks[name].data)
+        if committed is None:
+            print(f"{name}: new stack ({len(changes)} resources)")
+        elif changes:
+            print(f"{name}:")
+            print("\n".join(str(c) for c in changes))
+        changed += bool(changes)
+    if not changed:
+        print(f"{len(stacks)} stack(s): no resource changes against {args.output}")
+        return EXIT_OK
+    return EXIT_FINDINGS
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
@@ -133,6 +154,25 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="exit 1 when templates/ is not what build writes")
     add_generate_options(check)
     check.set_defaults(func=cmd_check)
+    diff = commands.add_parser(
+        "diff", help="resources a regenerated template adds, removes or replaces"
+    )
+    diff.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="spec files or folders (default: specs/)",
+    )
+    diff.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help="folder of the committed templates (default: templates/)",
+    )
+    diff.set_defaults(func=cmd_diff)
     lint = commands.add_parser("lint", help="run every build check on existing templates")
     lint.add_argument("files", nargs="+", type=Path, metavar="FILE")
     lint.set_defaults(func=cmd_lint)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from .checks import run_checks
@@ -40,6 +41,19 @@ def lint_text(name: str, text: str) -> list[str]:
     if data is not None and not errors:
         findings += [f"{name}: {finding}" for finding in run_checks(data)]
     return findings
+
+
+def read_template(*candidates: Path) -> dict[str, Any] | None:
+    """The first existing template file of candidates, parsed (JSON or YAML, short-form
+    tags included), or None when none exists or none parses."""
+    from cfnlint.decode import decode_str
+
+    for path in candidates:
+        if path.is_file():
+            data, errors = decode_str(path.read_text(encoding="utf-8"))
+            if data is not None and not errors:
+                return dict(data)
+    return None
 
 
 def _lint_pair(item: tuple[str, str]) -> list[str]:

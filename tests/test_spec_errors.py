@@ -167,10 +167,14 @@ def test_every_problem_is_reported_sorted_by_position() -> None:
 
 
 def test_type_errors_and_aws_rules_are_reported_in_one_run() -> None:
-    text = GOOD.replace("timeout: 60", "timeout: forever").replace(
-        "[push]", "[push, pull-request-reopened]"
-    ).replace("https://bitbucket", "http://bitbucket")
+    text = (
+        GOOD.replace("timeout: 60", "timeout: forever")
+        .replace("[push]", "[push, pull-request-reopened]")
+        .replace("https://bitbucket", "http://bitbucket")
+    )
     messages = errors_of(text)
     assert [m.split(": ")[1] for m in messages] == [
-        "repository.url", "build.timeout", "environments.dev.events[1]",
+        "repository.url",
+        "build.timeout",
+        "environments.dev.events[1]",
     ]

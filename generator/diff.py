@@ -1,0 +1,88 @@
+"""What a regenerated template would do to a deployed stack: resources added,
+removed, replaced or updated, compared with the committed template.
+
+A resource is replaced when its type changes or when a property that
+CloudFormation cannot update in place changes (the resource schema's
+createOnlyProperties, read from the schemas cfn-lint ships).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+STATEFUL_TYPES = frozenset({"AWS::S3::Bucket", "AWS::Logs::LogGroup"})
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str  # add | remove | replace | update
+    logical_id: str
+    resource_type: str
+    reason: str = ""
+
+    def __str__(self) -> str:
+        mark = {"add": "+", "remove": "-", "replace": "!", "update": "~"}[self.action]
+        text = f"  {mark} {self.action:<7} {self.logical_id} ({self.resource_type})"
+        if self.reason:
+            text += f": {self.reason}"
+        return text
+
+
+@cache
+def create_only_properties(resource_type: str) -> tuple[str, ...]:
+    """Top-level properties whose change makes CloudFormation replace the resource."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    try:
+        schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", resource_type).schema
+    except Exception:  # an unknown type: assume nothing is updatable in place
+        return ("*",)
+    paths = schema.get("createOnlyProperties", [])
+    return tuple(sorted({p.split("/")[2] for p in paths if p.startswith("/properties/")}))
+
+
+def _replaced_by(resource_type: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    create_only = create_only_properties(resource_type)
+    if create_only == ("*",):
+        return ["Properties"] if old != new else []
+    return [p for p in create_only if old.get(p) != new.get(p)]
+
+
+def _warning(resource_type: str, action: str) -> str:
+    if resource_type in STATEFUL_TYPES and action in ("remove", "replace"):
+        return " (its DeletionPolicy/UpdateReplacePolicy decides whether the data is kept)"
+    return ""
+
+
+def resource_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Change]:
+    """Changes from the old template's resources to the new one's, by logical ID."""
+    before = (old or {}).get("Resources") or {}
+    after = (new or {}).get("Resources") or {}
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        if name not in before:
+            changes.append(Change("add", name, after[name].get("Type", "?")))
+            continue
+        old_type = before[name].get("Type", "?")
+        if name not in after:
+            reason = "renaming a logical ID deletes the resource" + _warning(old_type, "remove")
+            changes.append(Change("remove", name, old_type, reason))
+            continue
+        new_type = after[name].get("Type", "?")
+        if old_type != new_type:
+            changes.append(Change("replace", name, new_type, f"type was {old_type}"))
+            continue
+        old_props = before[name].get("Properties") or {}
+        new_props = after[name].get("Properties") or {}
+        replaced = _replaced_by(new_type, old_props, new_props)
+        if replaced:
+            reason = f"{', '.join(replaced)} changed" + _warning(new_type, "replace")
+            changes.append(Change("replace", name, new_type, reason))
+        elif before[name] != after[name]:
+            changed = sorted(
+                k for k in set(old_props) | set(new_props) if old_props.get(k) != new_props.get(k)
+            )
+            changes.append(Change("update", name, new_type, ", ".join(changed) or "attributes"))
+    return changes
