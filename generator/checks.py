@@ -249,7 +249,7 @@ def check_permissions(template: dict[str, Any]) -> Iterator[Finding]:
 
 _LITERAL_PARTITION = re.compile(r"arn:aws(-[a-z]+)*:")
 _REGION = re.compile(r":([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+):")
-_ACCOUNT_ID = re.compile(r"(?<![\d.])\d{12}(?![\d.])")
+_ACCOUNT_ID = re.compile(r":\d{12}:")
 
 
 def _external_arns(template: dict[str, Any]) -> set[str]:
@@ -291,7 +291,7 @@ def check_literal_arns(template: dict[str, Any]) -> Iterator[Finding]:
                 path,
                 f"hard-coded region {match.group(1)!r} in an ARN; use ${{AWS::Region}}",
             )
-        if _ACCOUNT_ID.search(text):
+        if "arn:" in text and _ACCOUNT_ID.search(text):
             yield Finding("P503", path, "hard-coded account id; use ${AWS::AccountId}")
 
 

@@ -179,14 +179,19 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
             ("logs", "retention"),
             f"must be one of {allowed} (CloudWatch Logs' allowed values); got {retention}",
         )
-    provider = _mapping(data, "repository").get("provider", "bitbucket")
+    provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
         if isinstance(env, dict):
             yield from _environment_problems(("environments", name), env, provider)
 
 
+def _provider(repo: dict[Any, Any]) -> str:
+    provider = repo.get("provider", "bitbucket")
+    return provider if isinstance(provider, str) else ""
+
+
 def _repository_problems(repo: dict[Any, Any]) -> Iterator[Problem]:
-    provider, raw_url = repo.get("provider", "bitbucket"), _text(repo, "url")
+    provider, raw_url = _provider(repo), _text(repo, "url")
     if raw_url is not None and provider in _HOSTS:
         yield from _url_problems(raw_url, provider)
     connection = _text(repo, "connection")
@@ -246,9 +251,8 @@ def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -
     events = env.get("events")
     if isinstance(events, list):
         yield from _event_problems(base + ("events",), events, provider)
-    deploy = _mapping(env, "deploy")
-    if deploy:
-        yield from _deploy_problems(base + ("deploy",), deploy)
+    if isinstance(env.get("deploy"), dict):
+        yield from _deploy_problems(base + ("deploy",), env["deploy"])
 
 
 def _event_problems(base: FieldPath, events: list[Any], provider: str) -> Iterator[Problem]:

@@ -178,3 +178,13 @@ def test_type_errors_and_aws_rules_are_reported_in_one_run() -> None:
         "build.timeout",
         "environments.dev.events[1]",
     ]
+
+
+def test_an_empty_deploy_mapping_names_both_targets() -> None:
+    text = GOOD.replace("      ecs: {cluster: dev, service: orders-api}\n", "").replace(
+        "    deploy:\n", "    deploy: {}\n"
+    )
+    assert (
+        "s.yaml:11:13: environments.dev.deploy: must name exactly one target, ecs or s3; "
+        "got none" in errors_of(text)
+    )
