@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 STACK  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help templates test lint check schema docs deploy clean
+.PHONY: help templates test lint check schema docs bench deploy clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,7 +24,7 @@ test: $(STAMP) ## Run the test suite
 	$(PY) -m pytest
 
 lint: $(STAMP) ## ruff and mypy over generator/
-	$(VENV)/bin/ruff check --line-length 100 --target-version py311 --select E,F,I,B,UP generator tests
+	$(VENV)/bin/ruff check --line-length 100 --target-version py311 --select E,F,I,B,UP generator tests bench
 	$(VENV)/bin/mypy
 
 check: $(STAMP) ## Fail when templates/ is not what specs/ builds
@@ -42,5 +42,8 @@ deploy: ## Deploy one stack: make deploy STACK=<service>-<env>
 	aws cloudformation deploy --template-file templates/$(STACK).yaml --stack-name $(STACK) \
 		--capabilities CAPABILITY_IAM --no-fail-on-empty-changeset
 
+bench: $(STAMP) ## Benchmark cold/warm build and check at 10, 100, 500 stacks
+	$(PY) bench/bench.py 10 100 500 --json bench/results.json
+
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -13,12 +13,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .diff import resource_changes
 from .errors import SpecErrors
-from .generate import FORMATS, compose_stacks, discover, load_specs, render_stacks
-from .lint import lint_texts, read_template
+from .incremental import expected_outputs, matches_disk, record_clean_build
 from .output import stale_files, write_all
-from .schema import spec_reference, spec_schema, with_reference
+from .sources import FORMATS, discover
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("templates")
@@ -27,31 +25,61 @@ TEMPLATE_SUFFIXES = (".json", ".yaml")
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _generate(args: argparse.Namespace) -> dict[str, str]:
-    specs = load_specs(discover(args.paths or [DEFAULT_SPECS]))
-    return render_stacks(compose_stacks(specs), args.format)
+def _extra_templates(args: argparse.Namespace, names: set[str]) -> list[str]:
+    """With the default spec folder, a template that no spec builds is stale too."""
+    if args.paths or not args.output.is_dir():
+        return []
+    return [
+        f"{path}: not built from any spec in {DEFAULT_SPECS}"
+        for path in sorted(args.output.iterdir())
+        if path.suffix in TEMPLATE_SUFFIXES and path.name not in names
+    ]
+
+
+def _cached_up_to_date(args: argparse.Namespace, spec_files: list[Path]) -> int | None:
+    """The number of templates when the last clean build's output is still in place."""
+    expected = expected_outputs(spec_files, args.format)
+    if expected is None or not matches_disk(args.output, expected):
+        return None
+    if _extra_templates(args, set(expected)):
+        return None
+    return len(expected)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    files = _generate(args)
-    findings = lint_texts(sorted(files.items()))
+    spec_files = discover(args.paths or [DEFAULT_SPECS])
+    cached = _cached_up_to_date(args, spec_files)
+    if cached is not None:
+        print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
+        return EXIT_OK
+    from .generate import generate
+    from .lint import lint_texts
+    from .render import check_round_trip
+
+    generated = generate(spec_files, args.format)
+    findings = lint_texts(generated.lint_items, progress=True)
+    findings += check_round_trip(generated.files)
     if findings:
         print("\n".join(findings), file=sys.stderr)
         print(f"{len(findings)} lint finding(s); nothing written", file=sys.stderr)
         return EXIT_FINDINGS
-    written = write_all(args.output, files)
-    print(f"{len(files)} template(s) in {args.output}, {len(written)} changed, lint clean")
+    written = write_all(args.output, generated.files)
+    record_clean_build(generated.by_spec, args.format)
+    count = len(generated.files)
+    print(f"{count} template(s) in {args.output}, {len(written)} changed, lint clean")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    files = _generate(args)
-    problems = stale_files(args.output, files)
-    if not args.paths and args.output.is_dir():
-        # With the default spec folder, a template no spec builds is stale too.
-        for path in sorted(args.output.iterdir()):
-            if path.suffix in TEMPLATE_SUFFIXES and path.name not in files:
-                problems.append(f"{path}: not built from any spec in {DEFAULT_SPECS}")
+    spec_files = discover(args.paths or [DEFAULT_SPECS])
+    cached = _cached_up_to_date(args, spec_files)
+    if cached is not None:
+        print(f"{cached} template(s) in {args.output} are up to date")
+        return EXIT_OK
+    from .generate import generate
+
+    files = generate(spec_files, args.format).files
+    problems = stale_files(args.output, files) + _extra_templates(args, set(files))
     if problems:
         print("\n".join(problems), file=sys.stderr)
         print("templates are stale: run `make templates`", file=sys.stderr)
@@ -61,6 +89,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import resource_changes
+    from .generate import compose_stacks, load_specs
+    from .lint import read_template
+
     stacks = {
         s.name: s for s in compose_stacks(load_specs(discover(args.paths or [DEFAULT_SPECS])))
     }
@@ -81,6 +113,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from .lint import lint_texts
+
     items = []
     for path in args.files:
         try:
@@ -97,11 +131,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import spec_schema
+
     print(json.dumps(spec_schema(), indent=2))
     return EXIT_OK
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
+    from .schema import spec_reference, with_reference
+
     if args.write is None:
         print(spec_reference())
         return EXIT_OK

@@ -1,23 +1,26 @@
-"""specs/*.yaml -> {file name: text}: discovery, validation and rendering of a
-whole run, all specs or none."""
+"""Spec files -> stacks -> {file name: text}: validation, composition and rendering
+of a whole run, all specs or none. Large runs spread specs over all cores."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .compose import compose
 from .errors import SpecError, SpecErrors
-from .loader import LoadedSpec, load_spec_file
+from .loader import load_spec_file
 from .model import Spec
 from .naming import stack_name
 from .render import RENDERERS, template_data
+from .sources import FORMATS
 from .validate import validate_spec
 
-SPEC_SUFFIXES = (".yaml", ".yml")
-FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
+# Below this many specs per core, forking workers costs more than it saves.
+PER_WORKER_MIN = 16
 
 
 @dataclass(frozen=True)
@@ -27,55 +30,60 @@ class Stack:
     data: dict[str, Any]
 
 
-def discover(paths: Sequence[Path]) -> list[Path]:
-    """Spec files named on the command line, or found (sorted) in named folders."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise SpecErrors([SpecError(str(path), 1, 1, "", "no such spec file or folder")])
-    if not found:
-        names = ", ".join(str(p) for p in paths)
-        raise SpecErrors([SpecError(names, 1, 1, "", "no spec files (*.yaml, *.yml) found")])
-    return found
+@dataclass
+class LoadedFile:
+    """One spec file's outcome: its spec, or the errors that stop it."""
+
+    path: Path
+    spec: Spec | None
+    errors: list[SpecError]
+    service_position: tuple[int, int] = (1, 1)
+
+    @property
+    def stack_names(self) -> list[str]:
+        if self.spec is None:
+            return []
+        return [stack_name(self.spec.service, env) for env in self.spec.environments]
 
 
-def load_specs(files: Iterable[Path]) -> list[tuple[Path, Spec]]:
-    """Validated specs, or SpecErrors with every problem of every file."""
-    loaded: list[tuple[LoadedSpec, Spec]] = []
-    errors: list[SpecError] = []
+def load_file(path: Path) -> LoadedFile:
+    try:
+        loaded = load_spec_file(path)
+        return LoadedFile(path, validate_spec(loaded), [], loaded.position(("service",)))
+    except SpecErrors as exc:
+        return LoadedFile(path, None, exc.errors)
+
+
+def run_errors(files: Sequence[LoadedFile]) -> list[SpecError]:
+    """Every file's errors, plus one for each spec that would write a stack another
+    spec already writes (naming both files)."""
+    errors = [error for file in files for error in file.errors]
+    first: dict[str, Path] = {}
     for file in files:
-        try:
-            spec_data = load_spec_file(file)
-            loaded.append((spec_data, validate_spec(spec_data)))
-        except SpecErrors as exc:
-            errors += exc.errors
-    errors += _duplicate_stacks(loaded)
-    if errors:
-        raise SpecErrors(errors)
-    return [(Path(data.file), spec) for data, spec in loaded]
-
-
-def _duplicate_stacks(loaded: list[tuple[LoadedSpec, Spec]]) -> list[SpecError]:
-    """Two specs that would write the same `<service>-<env>` stack: name both files."""
-    first: dict[str, str] = {}
-    errors = []
-    for data, spec in loaded:
-        for env in spec.environments:
-            name = stack_name(spec.service, env)
-            if name in first and first[name] != data.file:
+        for name in file.stack_names:
+            if name in first and first[name] != file.path:
+                line, column = file.service_position
                 errors.append(
-                    data.error(
-                        ("service",),
+                    SpecError(
+                        str(file.path),
+                        line,
+                        column,
+                        "service",
                         f'stack "{name}" is also built from {first[name]}; each stack needs '
                         "a unique service and environment",
                     )
                 )
-            first.setdefault(name, data.file)
+            first.setdefault(name, file.path)
     return errors
+
+
+def load_specs(paths: Iterable[Path]) -> list[tuple[Path, Spec]]:
+    """Validated specs, or SpecErrors with every problem of every file."""
+    files = [load_file(path) for path in paths]
+    errors = run_errors(files)
+    if errors:
+        raise SpecErrors(errors)
+    return [(file.path, file.spec) for file in files if file.spec is not None]
 
 
 def compose_stacks(specs: list[tuple[Path, Spec]]) -> list[Stack]:
@@ -93,3 +101,47 @@ def render_stacks(stacks: Iterable[Stack], fmt: str) -> dict[str, str]:
         for stack in stacks
         for ext in FORMATS[fmt]
     }
+
+
+@dataclass
+class Generated:
+    """Everything one run writes, and what it lints."""
+
+    files: dict[str, str] = field(default_factory=dict)  # template file name -> text
+    by_spec: dict[Path, dict[str, str]] = field(default_factory=dict)  # spec -> its files
+    lint_items: list[tuple[str, str]] = field(default_factory=list)  # one text per stack
+
+
+def _build_file(job: tuple[Path, str]) -> tuple[LoadedFile, dict[str, str]]:
+    """Load, validate, compose and render one spec (in a worker for large runs)."""
+    path, fmt = job
+    file = load_file(path)
+    if file.spec is None:
+        return file, {}
+    stacks = compose_stacks([(path, file.spec)])
+    return file, render_stacks(stacks, fmt)
+
+
+def _build_files(paths: Sequence[Path], fmt: str) -> list[tuple[LoadedFile, dict[str, str]]]:
+    jobs = [(path, fmt) for path in paths]
+    workers = min(os.cpu_count() or 1, len(jobs) // PER_WORKER_MIN)
+    if workers < 2:
+        return [_build_file(job) for job in jobs]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(_build_file, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
+
+
+def generate(paths: Sequence[Path], fmt: str) -> Generated:
+    """Every template the specs build, or SpecErrors naming every problem."""
+    built = _build_files(paths, fmt)
+    errors = run_errors([file for file, _ in built])
+    if errors:
+        raise SpecErrors(errors)
+    generated = Generated()
+    for file, files in built:
+        generated.files |= files
+        generated.by_spec[file.path] = files
+        for name in file.stack_names:
+            linted = f"{name}.json" if f"{name}.json" in files else f"{name}.yaml"
+            generated.lint_items.append((linted, files[linted]))
+    return generated

@@ -1,20 +1,27 @@
 """Every check a template must pass: cfn-lint (informational checks included,
-rules loaded once per process) and our own checks in `checks.py`."""
+rules loaded once per run) and our own checks in `checks.py`.
+
+Results are cached by the template's bytes (and the generator fingerprint,
+which includes cfn-lint's version), and linting is spread over all cores.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from .cache import JsonCache, sha256
 from .checks import run_checks
+from .progress import Progress
 
 # cfn-lint resolves region-specific rules against these regions.
 LINT_REGIONS = ["us-east-1"]
-# Below this many templates a worker pool costs more than it saves.
-PARALLEL_THRESHOLD = 4
+# From two templates on, a second core pays off: each forked worker loads cfn-lint's
+# rules once (~1 s, in parallel) and keeps them for every template it lints.
+PARALLEL_THRESHOLD = 2
 
 _rules: Any = None
 
@@ -28,19 +35,25 @@ def _cfn_rules() -> Any:
     return _rules
 
 
-def lint_text(name: str, text: str) -> list[str]:
-    """One line per finding, `name:line:col: [RULE] message`; empty when clean."""
+def template_findings(text: str) -> list[str]:
+    """Findings for one template as `:line:col: [RULE] message` / `: [P...] message`
+    suffixes, to be prefixed with the file name; empty when clean."""
     from cfnlint.api import lint
     from cfnlint.decode import decode_str
 
     findings = [
-        f"{name}:{m.linenumber}:{m.columnnumber}: [{m.rule.id}] {m.message}"
+        f":{m.linenumber}:{m.columnnumber}: [{m.rule.id}] {m.message}"
         for m in lint(text, rules=_cfn_rules(), regions=LINT_REGIONS)
     ]
     data, errors = decode_str(text)
     if data is not None and not errors:
-        findings += [f"{name}: {finding}" for finding in run_checks(data)]
+        findings += [f": {finding}" for finding in run_checks(data)]
     return findings
+
+
+def lint_text(name: str, text: str) -> list[str]:
+    """One line per finding, `name:line:col: [RULE] message`; empty when clean."""
+    return [name + finding for finding in template_findings(text)]
 
 
 def read_template(*candidates: Path) -> dict[str, Any] | None:
@@ -56,15 +69,44 @@ def read_template(*candidates: Path) -> dict[str, Any] | None:
     return None
 
 
-def _lint_pair(item: tuple[str, str]) -> list[str]:
-    return lint_text(*item)
+def _findings_in_order(texts: Sequence[str], jobs: int) -> Iterator[list[str]]:
+    if len(texts) < PARALLEL_THRESHOLD or jobs == 1:
+        yield from map(template_findings, texts)
+        return
+    workers = min(jobs, len(texts))
+    with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
+        yield from pool.imap(
+            template_findings, texts, chunksize=max(1, len(texts) // (8 * workers))
+        )
 
 
-def lint_texts(items: Sequence[tuple[str, str]], jobs: int | None = None) -> list[str]:
-    """Lint (name, text) pairs, spread over the machine's cores when there are many."""
-    jobs = jobs or os.cpu_count() or 1
-    if len(items) < PARALLEL_THRESHOLD or jobs == 1:
-        return [line for item in items for line in _lint_pair(item)]
-    with ProcessPoolExecutor(max_workers=min(jobs, len(items))) as pool:
-        chunks = pool.map(_lint_pair, items, chunksize=max(1, len(items) // (jobs * 4)))
-        return [line for chunk in chunks for line in chunk]
+def lint_texts(
+    items: Sequence[tuple[str, str]], jobs: int | None = None, *, progress: bool = False
+) -> list[str]:
+    """Lint (name, text) pairs: cached results for texts seen before, the rest
+    spread over the machine's cores. One line per finding, in input order."""
+    cache = JsonCache("lint")
+    keys = [sha256(text) for _, text in items]
+    todo = sorted(
+        {
+            key: text
+            for key, (_, text) in zip(keys, items, strict=True)
+            if not isinstance(cache.get(key), list)
+        }.items()
+    )
+    meter = Progress("linted", len(todo), enabled=progress)
+    results = zip(
+        todo,
+        _findings_in_order([text for _, text in todo], jobs or os.cpu_count() or 1),
+        strict=True,
+    )
+    for (key, _), findings in results:
+        cache.put(key, findings)
+        meter.advance()
+    meter.done()
+    cache.save()
+    return [
+        name + finding
+        for (name, _), key in zip(items, keys, strict=True)
+        for finding in cache.get(key)
+    ]

@@ -5,7 +5,8 @@ from typing import Any
 
 import pytest
 
-from generator.generate import Stack, compose_stacks, discover, load_specs
+from generator.generate import Stack, compose_stacks, load_specs
+from generator.sources import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -31,3 +32,17 @@ def resources_of(stack: Stack, kind: str) -> dict[str, Any]:
         for name, resource in stack.data["Resources"].items()
         if resource["Type"] == kind
     }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests start from an empty cache of their own, never the developer's."""
+    import os
+
+    previous = os.environ.get("PIPELINE_GENERATOR_CACHE")
+    os.environ["PIPELINE_GENERATOR_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if previous is None:
+        os.environ.pop("PIPELINE_GENERATOR_CACHE", None)
+    else:
+        os.environ["PIPELINE_GENERATOR_CACHE"] = previous

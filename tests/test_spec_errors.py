@@ -37,11 +37,6 @@ def test_the_good_spec_is_valid() -> None:
 
 CASES = [
     (
-        "yaml syntax",
-        GOOD.replace("events: [push]", "events: [push"),
-        "s.yaml:11:11: YAML syntax error: expected ',' or ']', but got ':'",
-    ),
-    (
         "duplicate key",
         GOOD.replace("build:\n", "build:\n  timeout: 30\n"),
         "s.yaml:7:3: build.timeout: duplicate key; first given at line 6",
@@ -188,3 +183,10 @@ def test_an_empty_deploy_mapping_names_both_targets() -> None:
         "s.yaml:11:13: environments.dev.deploy: must name exactly one target, ecs or s3; "
         "got none" in errors_of(text)
     )
+
+
+def test_yaml_syntax_error_gives_the_parser_position() -> None:
+    # libyaml and PyYAML's pure parser word the problem differently; the position holds.
+    (message,) = errors_of(GOOD.replace("events: [push]", "events: [push"))
+    assert message.startswith("s.yaml:11:11: YAML syntax error: ")
+    assert "expected ',' or ']'" in message

@@ -1,0 +1,51 @@
+"""The cached no-op path: when no spec, no generator source and no library
+changed since the last clean build, and templates/ still holds exactly what
+that build wrote, there is nothing to compose, render or lint."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from .cache import JsonCache, sha256
+
+
+def _spec_key(spec_file: Path, fmt: str) -> str:
+    return sha256(spec_file.read_bytes() + b"\0" + fmt.encode())
+
+
+def expected_outputs(spec_files: Sequence[Path], fmt: str) -> dict[str, str] | None:
+    """{template file name: sha256} that the last clean build wrote for these exact
+    specs, or None when any spec is unknown or two specs claim one template."""
+    cache = JsonCache("build")
+    expected: dict[str, str] = {}
+    for spec_file in spec_files:
+        try:
+            entry = cache.get(_spec_key(spec_file, fmt))
+        except OSError:
+            return None
+        if not isinstance(entry, dict) or not entry:
+            return None
+        for name, digest in entry.items():
+            if name in expected or not isinstance(digest, str):
+                return None
+            expected[name] = digest
+    return expected
+
+
+def matches_disk(directory: Path, expected: dict[str, str]) -> bool:
+    for name, digest in expected.items():
+        try:
+            if sha256((directory / name).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def record_clean_build(outputs_by_spec: dict[Path, dict[str, str]], fmt: str) -> None:
+    """Remember what each spec built ({file name: text}) after a clean, linted build."""
+    cache = JsonCache("build")
+    for spec_file, files in outputs_by_spec.items():
+        cache.put(_spec_key(spec_file, fmt), {name: sha256(text) for name, text in files.items()})
+    cache.save()

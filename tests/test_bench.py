@@ -1,0 +1,32 @@
+"""The benchmark keeps working (at N = 10); its figures are reported, not asserted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.bench import run, synthetic_spec
+
+
+def test_synthetic_specs_vary_provider_deploy_target_secrets_and_approval() -> None:
+    specs = [synthetic_spec(i) for i in range(12)]
+    assert {s["repository"]["provider"] for s in specs} == {"bitbucket", "github"}
+    assert {next(iter(s["environments"]["prod"]["deploy"])) for s in specs} == {"ecs", "s3"}
+    assert {bool(s["build"]["secrets"]) for s in specs} == {True, False}
+    assert {s["environments"]["prod"]["approval"] for s in specs} == {True, False}
+
+
+def test_benchmark_runs_at_ten_stacks(tmp_path: Path, capsys) -> None:
+    results = tmp_path / "results.json"
+    rows = run([10], results)
+    runs = {row["run"] for row in rows}
+    assert runs == {
+        "start-up: one spec, cold",
+        "cold build",
+        "warm no-op build",
+        "check (cached)",
+        "check (no cache)",
+    }
+    assert all(row["wall_s"] > 0 and row["peak_rss_mb"] > 0 for row in rows)
+    assert json.loads(results.read_text())["results"] == rows
+    assert "| 10 | cold build |" in capsys.readouterr().out

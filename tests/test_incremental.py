@@ -1,0 +1,111 @@
+"""The caches make unchanged runs cheap and are never trusted blindly."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.cache import fingerprint
+from generator.cli import main
+from generator.lint import lint_texts
+from generator.progress import Progress
+from generator.render import _dumper, to_yaml
+
+from .conftest import SPECS, TEMPLATES
+
+ORDERS = str(SPECS / "orders-api.yaml")
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("PIPELINE_GENERATOR_CACHE", str(directory))
+    return directory
+
+
+def test_second_build_and_check_take_the_cached_path(tmp_path: Path, cache: Path, capsys) -> None:
+    out = str(tmp_path / "out")
+    assert main(["build", ORDERS, "-o", out]) == 0
+    assert "lint clean" in capsys.readouterr().out
+    assert main(["build", ORDERS, "-o", out]) == 0
+    assert "up to date (no spec or generator change)" in capsys.readouterr().out
+    assert main(["check", ORDERS, "-o", out]) == 0
+
+
+def test_a_hand_edited_template_is_not_hidden_by_the_cache(
+    tmp_path: Path, cache: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    assert main(["build", ORDERS, "-o", str(out)]) == 0
+    edited = out / "orders-api-dev.yaml"
+    edited.write_text(edited.read_text() + "# edited\n")
+    assert main(["check", ORDERS, "-o", str(out)]) == 1
+    assert main(["build", ORDERS, "-o", str(out)]) == 0
+    assert "1 changed" in capsys.readouterr().out
+    assert main(["check", ORDERS, "-o", str(out)]) == 0
+
+
+def test_corrupt_cache_files_are_ignored(tmp_path: Path, cache: Path) -> None:
+    cache.mkdir()
+    (cache / "build.json").write_text("{not json")
+    (cache / "lint.json").write_bytes(os.urandom(64))
+    out = str(tmp_path / "out")
+    assert main(["build", ORDERS, "-o", out]) == 0
+    assert main(["check", ORDERS, "-o", out]) == 0
+
+
+def test_a_foreign_cache_cannot_declare_a_broken_template_clean(cache: Path) -> None:
+    broken = (
+        (TEMPLATES / "orders-api-dev.json")
+        .read_text()
+        .replace('"Pattern": "PUSH"', '"Pattern": "PUSH, PULL_REQUEST_MERGED"')
+    )
+    from generator.cache import sha256
+
+    cache.mkdir()
+    (cache / "lint.json").write_text(
+        json.dumps({"fingerprint": "another-release", "entries": {sha256(broken): []}})
+    )
+    assert any("[P103]" in f for f in lint_texts([("t.json", broken)]))
+    stored = json.loads((cache / "lint.json").read_text())
+    assert stored["fingerprint"] == fingerprint()
+
+
+def test_progress_prints_periodic_lines_when_not_a_terminal(monkeypatch) -> None:
+    stream = io.StringIO()
+    meter = Progress("linted", 40, stream=stream)
+    for _ in range(40):
+        meter.advance()
+    meter.done()
+    assert stream.getvalue().splitlines()[-1].startswith("40/40 linted")
+    quiet = io.StringIO()
+    small = Progress("linted", 3, stream=quiet)
+    small.advance()
+    assert quiet.getvalue() == ""
+
+
+def test_progress_draws_a_bar_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    meter = Progress("linted", 20, stream=stream)
+    for _ in range(20):
+        meter.advance()
+    meter.done()
+    assert "\r[" + "#" * 30 + "] 20/20 linted" in stream.getvalue()
+
+
+def test_libyaml_and_pure_python_emitters_write_the_same_bytes() -> None:
+    if not getattr(yaml, "__with_libyaml__", False):
+        pytest.skip("PyYAML without libyaml: only the pure-Python emitter is used")
+    pure = _dumper(yaml.SafeDumper)
+    for template in sorted(TEMPLATES.glob("*.json")):
+        data = json.loads(template.read_text())
+        assert to_yaml(data) == to_yaml(data, dumper=pure), template.name
