@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 STACK  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help templates test lint check schema docs bench deploy clean
+.PHONY: help templates test lint check schema docs bench deploy deploy-all clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -14,7 +14,7 @@ help: ## List the targets
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,deploy]'
 	@touch $(STAMP)
 
 templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML)
@@ -36,11 +36,18 @@ schema: $(STAMP) ## Print the spec's JSON Schema
 docs: $(STAMP) ## Regenerate README's field reference from the spec model
 	$(PY) -m generator reference --write README.md
 
-deploy: ## Deploy one stack: make deploy STACK=<service>-<env>
-	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>"; exit 2; }
-	@test -f templates/$(STACK).yaml || { echo "no template templates/$(STACK).yaml; stacks:"; ls templates | sed -n 's/\.yaml$$//p'; exit 2; }
-	aws cloudformation deploy --template-file templates/$(STACK).yaml --stack-name $(STACK) \
-		--capabilities CAPABILITY_IAM --no-fail-on-empty-changeset
+# The AWS CLI comes from .venv (setup.cfg's deploy extra), not from the machine.
+AWS_CLI ?= $(CURDIR)/$(VENV)/bin/aws
+DEPLOY_ENV = AWS_CLI="$(AWS_CLI)"
+DEPLOY_FLAGS = $(if $(DRY_RUN),--dry-run) $(if $(PARAMS),--parameter-overrides $(PARAMS))
+
+deploy: $(STAMP) ## Deploy one stack: make deploy STACK=<service>-<env> [DRY_RUN=1] [PARAMS="K=V ..."]
+	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>|bootstrap"; exit 2; }
+	$(DEPLOY_ENV) scripts/deploy.sh $(STACK) $(DEPLOY_FLAGS) $(if $(DEPLOY_BUCKET),--s3-bucket $(DEPLOY_BUCKET))
+
+deploy-all: $(STAMP) ## Deploy every stack of one environment: make deploy-all ENV=dev [DRY_RUN=1]
+	@test -n "$(ENV)" || { echo "usage: make deploy-all ENV=<env>"; exit 2; }
+	$(DEPLOY_ENV) $(PY) -m generator deploy-all $(ENV) $(DEPLOY_FLAGS)
 
 bench: $(STAMP) ## Benchmark cold/warm build and check at 10, 100, 500 stacks
 	$(PY) bench/bench.py 10 100 500 --json bench/results.json

@@ -123,7 +123,8 @@ def measure(args: list[str], env: dict[str, str]) -> dict[str, float]:
     sampler.join()
     wall = time.perf_counter() - started
     if process.returncode != 0:
-        raise RuntimeError(f"generator {' '.join(args)} failed:\n{out}\n{err}")
+        tail = "\n".join((out + err).splitlines()[-20:])
+        raise RuntimeError(f"generator {' '.join(args)} failed:\n{tail}")
     return {"wall_s": round(wall, 3), "peak_rss_mb": round(peak / 1024, 1)}
 
 

@@ -52,6 +52,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if cached is not None:
         print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
         return EXIT_OK
+    from .deploy import oversized
     from .generate import generate
     from .lint import lint_texts
     from .render import check_round_trip
@@ -59,6 +60,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     generated = generate(spec_files, args.format)
     findings = lint_texts(generated.lint_items, progress=True)
     findings += check_round_trip(generated.files)
+    if not args.allow_large:
+        findings += oversized(generated.files)
     if findings:
         print("\n".join(findings), file=sys.stderr)
         print(f"{len(findings)} lint finding(s); nothing written", file=sys.stderr)
@@ -130,6 +133,23 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_deploy(args: argparse.Namespace) -> int:
+    from .deploy import DeployRefused, DeployRequest, run_deploy, run_deploy_all
+
+    try:
+        if args.command == "deploy-all":
+            return run_deploy_all(
+                args.output, args.environment, args.dry_run, args.parameter_overrides
+            )
+        request = DeployRequest(
+            args.stack, args.output, args.parameter_overrides, args.dry_run, args.s3_bucket
+        )
+        return run_deploy(request)
+    except DeployRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import spec_schema
 
@@ -188,6 +208,11 @@ def parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help="write and lint templates for every spec")
     add_generate_options(build)
+    build.add_argument(
+        "--allow-large",
+        action="store_true",
+        help="allow templates over 51,200 bytes (deploy them with --s3-bucket)",
+    )
     build.set_defaults(func=cmd_build)
     check = commands.add_parser("check", help="exit 1 when templates/ is not what build writes")
     add_generate_options(check)
@@ -214,6 +239,36 @@ def parser() -> argparse.ArgumentParser:
     lint = commands.add_parser("lint", help="run every build check on existing templates")
     lint.add_argument("files", nargs="+", type=Path, metavar="FILE")
     lint.set_defaults(func=cmd_lint)
+
+    def add_deploy_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument(
+            "--parameter-overrides",
+            nargs="+",
+            default=[],
+            metavar="KEY=VALUE",
+            help="template parameters to override, passed to the AWS CLI",
+        )
+        sub.add_argument(
+            "--dry-run", action="store_true", help="create the change set but do not execute it"
+        )
+        sub.add_argument(
+            "-o",
+            "--output",
+            type=Path,
+            default=DEFAULT_OUT,
+            metavar="DIR",
+            help="template folder (default: templates/)",
+        )
+
+    deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
+    deploy.add_argument("stack", help="<service>-<env>, or bootstrap")
+    deploy.add_argument("--s3-bucket", help="upload the template through this bucket")
+    add_deploy_options(deploy)
+    deploy.set_defaults(func=cmd_deploy)
+    deploy_all = commands.add_parser("deploy-all", help="deploy every stack of one environment")
+    deploy_all.add_argument("environment")
+    add_deploy_options(deploy_all)
+    deploy_all.set_defaults(func=cmd_deploy)
     schema = commands.add_parser("schema", help="print the spec's JSON Schema")
     schema.set_defaults(func=cmd_schema)
     reference = commands.add_parser("reference", help="print the spec field reference (Markdown)")

@@ -160,11 +160,20 @@ def build_variables(build: Build) -> list[EnvironmentVariable]:
 
 
 def build_project(
-    title: str, *, name: str, build: Build, role: str, log_group: str, tags: Tags | None
+    title: str,
+    *,
+    name: str,
+    build: Build,
+    compute: object,
+    timeout: object,
+    role: str,
+    log_group: str,
+    tags: Tags | None,
 ) -> Project:
+    """The pipeline's build project; compute and timeout may be Parameter Refs."""
     environment = Environment(
         Type="LINUX_CONTAINER",
-        ComputeType=COMPUTE_TYPES[build.compute],
+        ComputeType=compute,
         Image=build.image,
         PrivilegedMode=build.privileged,
     )
@@ -179,7 +188,7 @@ def build_project(
         Artifacts=Artifacts(Type="CODEPIPELINE"),
         Environment=environment,
         ServiceRole=GetAtt(role, "Arn"),
-        TimeoutInMinutes=build.timeout,
+        TimeoutInMinutes=timeout,
         LogsConfig=_logs(log_group),
     )
     if tags is not None:

@@ -6,7 +6,7 @@ from awacs.aws import Statement
 from troposphere import Output, Ref, Sub, Tags, Template
 from troposphere.codepipeline import Actions
 
-from . import __version__, codebuild, codepipeline, events, iam, logs, naming, s3
+from . import __version__, codebuild, codepipeline, events, iam, logs, naming, parameters, s3
 from .model import Spec, parse_secret
 
 
@@ -134,10 +134,12 @@ def compose(spec: Spec, env: str) -> Template:
     environment = spec.environments[env]
     stack = naming.stack_name(spec.service, env)
     tags = stack_tags(spec)
-    retention = spec.logs.retention
+    retention = Ref(parameters.LOG_RETENTION)
 
     template = Template(Description=describe(spec, env))
     template.set_version("2010-09-09")
+    template.set_metadata(parameters.interface_metadata())
+    template.add_parameter(parameters.deploy_parameters(spec))
     template.add_resource(
         [
             s3.source_bucket(naming.SOURCE_BUCKET, tags),
@@ -169,6 +171,8 @@ def compose(spec: Spec, env: str) -> Template:
                 naming.BUILD_PROJECT,
                 name=naming.build_project_name(stack),
                 build=spec.build,
+                compute=Ref(parameters.BUILD_COMPUTE),
+                timeout=Ref(parameters.BUILD_TIMEOUT),
                 role=naming.BUILD_ROLE,
                 log_group=naming.BUILD_LOG_GROUP,
                 tags=tags,

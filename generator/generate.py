@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .bootstrap import FILE_STEM, compose_bootstrap
 from .compose import compose
 from .errors import SpecError, SpecErrors
+from .incremental import BOOTSTRAP_SOURCE
 from .loader import load_spec_file
 from .model import Spec
 from .naming import stack_name
@@ -138,10 +140,19 @@ def generate(paths: Sequence[Path], fmt: str) -> Generated:
     if errors:
         raise SpecErrors(errors)
     generated = Generated()
+    bootstrap = render_stacks([Stack(FILE_STEM, "", template_data(compose_bootstrap()))], fmt)
+    generated.files |= bootstrap
+    generated.by_spec[BOOTSTRAP_SOURCE] = bootstrap
+    generated.lint_items.append(_lint_item(FILE_STEM, bootstrap))
     for file, files in built:
         generated.files |= files
         generated.by_spec[file.path] = files
-        for name in file.stack_names:
-            linted = f"{name}.json" if f"{name}.json" in files else f"{name}.yaml"
-            generated.lint_items.append((linted, files[linted]))
+        generated.lint_items += [_lint_item(name, files) for name in file.stack_names]
     return generated
+
+
+def _lint_item(stem: str, files: dict[str, str]) -> tuple[str, str]:
+    """The JSON file when written (its YAML twin is checked to read back the same), else
+    the YAML file."""
+    name = f"{stem}.json" if f"{stem}.json" in files else f"{stem}.yaml"
+    return name, files[name]

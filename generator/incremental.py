@@ -9,9 +9,12 @@ from pathlib import Path
 
 from .cache import JsonCache, sha256
 
+BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
+
 
 def _spec_key(spec_file: Path, fmt: str) -> str:
-    return sha256(spec_file.read_bytes() + b"\0" + fmt.encode())
+    source = b"" if spec_file == BOOTSTRAP_SOURCE else spec_file.read_bytes()
+    return sha256(source + b"\0" + fmt.encode())
 
 
 def expected_outputs(spec_files: Sequence[Path], fmt: str) -> dict[str, str] | None:
@@ -19,7 +22,7 @@ def expected_outputs(spec_files: Sequence[Path], fmt: str) -> dict[str, str] | N
     specs, or None when any spec is unknown or two specs claim one template."""
     cache = JsonCache("build")
     expected: dict[str, str] = {}
-    for spec_file in spec_files:
+    for spec_file in [*spec_files, BOOTSTRAP_SOURCE]:
         try:
             entry = cache.get(_spec_key(spec_file, fmt))
         except OSError:

@@ -6,7 +6,7 @@ from troposphere import Tags
 from troposphere.logs import LogGroup
 
 
-def log_group(title: str, retention_days: int, tags: Tags | None) -> LogGroup:
+def log_group(title: str, retention_days: object, tags: Tags | None) -> LogGroup:
     """An unnamed log group (CloudFormation names it, so a deleted and re-created
     stack never collides with a group left behind)."""
     group = LogGroup(

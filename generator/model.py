@@ -91,15 +91,18 @@ class Build(StrictModel):
     variables: dict[EnvVarName, str] = Field(
         default_factory=dict,
         description="Plain environment variables for the build (never secrets: use `secrets`).",
+        max_length=50,
     )
     secrets: dict[EnvVarName, SecretReference] = Field(
         default_factory=dict,
         description="Environment variables read at build time: NAME -> ssm:/parameter/path "
         "or secretsmanager:<secret-name-or-arn>. The build role may read only these.",
+        max_length=50,
     )
     ecr: list[EcrRepositoryName] = Field(
         default_factory=list,
         description="ECR repositories (in the stack's account and region) the build may push to.",
+        max_length=20,
     )
 
 
@@ -129,6 +132,7 @@ class EcsDeploy(StrictModel):
         default_factory=list,
         description="Names of the task and execution roles the pipeline may pass to ECS "
         "(iam:PassRole, only to ecs-tasks.amazonaws.com).",
+        max_length=10,
     )
 
 

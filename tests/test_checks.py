@@ -64,7 +64,7 @@ def badge_on_codepipeline_source(t: Template) -> None:
 
 
 def unknown_compute_type(t: Template) -> None:
-    _props(t, "BuildProject")["Environment"]["ComputeType"] = "BUILD_GENERAL1_HUGE"
+    _props(t, "BridgeProject")["Environment"]["ComputeType"] = "BUILD_GENERAL1_HUGE"
 
 
 def fake_service_principal(t: Template) -> None:

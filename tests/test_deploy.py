@@ -1,0 +1,164 @@
+"""The deploy path runs the real scripts against a stand-in `aws` that records its
+arguments: exact command lines, refusals and exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.deploy import TEMPLATE_BODY_LIMIT, oversized
+
+from .conftest import ROOT
+
+BASE = [
+    "cloudformation", "deploy",
+    "--template-file", "templates/orders-api-dev.yaml",
+    "--stack-name", "orders-api-dev",
+    "--capabilities", "CAPABILITY_IAM",
+    "--no-fail-on-empty-changeset",
+    "--tags", "cost-center=4711", "team=payments",
+]  # fmt: skip
+
+
+@pytest.fixture()
+def fake_aws(tmp_path: Path) -> tuple[Path, Path]:
+    """A stand-in `aws` on PATH: appends its argv (one JSON list a line) to calls.log and
+    exits with $FAKE_AWS_EXIT."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
+    bin_dir.mkdir()
+    aws = bin_dir / "aws"
+    aws.write_text(
+        "#!/usr/bin/env python3\n"
+        "import json, os, sys\n"
+        f"with open({str(log)!r}, 'a') as f: f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+        "sys.exit(int(os.environ.get('FAKE_AWS_EXIT', '0')))\n"
+    )
+    aws.chmod(0o755)
+    return bin_dir, log
+
+
+def run(args: list[str], bin_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environ |= {"PATH": f"{bin_dir}:{environ['PATH']}", **env}
+    return subprocess.run(args, cwd=ROOT, env=environ, capture_output=True, text=True)
+
+
+def calls(log: Path) -> list[list[str]]:
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_deploy_script_runs_the_exact_command_and_prints_the_next_step(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(["scripts/deploy.sh", "orders-api-dev"], bin_dir)
+    assert result.returncode == 0, result.stderr
+    assert calls(log) == [BASE]
+    assert "describe-stacks --stack-name orders-api-dev" in result.stdout
+
+
+def test_dry_run_overrides_and_region(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(
+        [
+            "scripts/deploy.sh",
+            "orders-api-dev",
+            "--parameter-overrides",
+            "BuildTimeoutInMinutes=30",
+            "LogRetentionInDays=7",
+            "--dry-run",
+        ],
+        bin_dir,
+        AWS_REGION="eu-west-1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls(log) == [
+        BASE[:9]
+        + ["--region", "eu-west-1"]
+        + BASE[9:]
+        + [
+            "--parameter-overrides",
+            "BuildTimeoutInMinutes=30",
+            "LogRetentionInDays=7",
+            "--no-execute-changeset",
+        ]
+    ]
+    assert "list-change-sets --stack-name orders-api-dev" in result.stdout
+
+
+def test_unknown_stack_is_refused_without_calling_aws(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(["scripts/deploy.sh", "orders-api-staging"], bin_dir)
+    assert result.returncode == 2
+    assert "refused: no template for stack 'orders-api-staging'" in result.stderr
+    assert "orders-api-dev" in result.stderr
+    assert calls(log) == []
+
+
+def test_a_failing_aws_cli_fails_the_deploy(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(["scripts/deploy.sh", "orders-api-dev"], bin_dir, FAKE_AWS_EXIT="255")
+    assert result.returncode == 255
+    assert "is deployed" not in result.stdout
+
+
+def test_bootstrap_stack_has_its_own_name(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(
+        [
+            "scripts/deploy.sh",
+            "bootstrap",
+            "--parameter-overrides",
+            "ServerType=BITBUCKET",
+            "Username=ci-bot",
+            "TokenSecretName=ci/bitbucket",
+        ],
+        bin_dir,
+    )
+    assert result.returncode == 0, result.stderr
+    (call,) = calls(log)
+    assert call[:8] == [
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        "templates/bootstrap.yaml",
+        "--stack-name",
+        "pipeline-bootstrap",
+        "--capabilities",
+        "CAPABILITY_IAM",
+    ]
+
+
+def test_make_deploy_and_deploy_all_use_the_cli_the_makefile_names(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    aws = str(bin_dir / "aws")
+    result = run(
+        [
+            "make",
+            "--no-print-directory",
+            "deploy",
+            "STACK=orders-api-dev",
+            "DRY_RUN=1",
+            f"AWS_CLI={aws}",
+        ],
+        bin_dir,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert calls(log) == [BASE + ["--no-execute-changeset"]]
+    print("\nmake deploy ran: aws " + " ".join(calls(log)[0]))
+    result = run(
+        ["make", "--no-print-directory", "deploy-all", "ENV=prod", f"AWS_CLI={aws}"], bin_dir
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    stacks = [call[call.index("--stack-name") + 1] for call in calls(log)[1:]]
+    assert stacks == ["orders-api-prod", "storefront-web-prod"]
+
+
+def test_templates_over_the_inline_limit_are_named() -> None:
+    big = "x" * (TEMPLATE_BODY_LIMIT + 1)
+    assert oversized({"a.json": big, "b.json": "{}"}) == [
+        f"a.json: {TEMPLATE_BODY_LIMIT + 1} bytes is over CloudFormation's 51200-byte inline "
+        "template limit; build with --allow-large and deploy with --s3-bucket"
+    ]
