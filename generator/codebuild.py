@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from troposphere import GetAtt, Ref, Tags
@@ -13,12 +14,14 @@ from troposphere.codebuild import (
     LogsConfig,
     Project,
     ProjectTriggers,
+    PullRequestBuildPolicy,
     Source,
     SourceAuth,
 )
 
-from .enums import COMPUTE_TYPES, SOURCE_TYPES, SPEC_EVENTS
+from .enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
 from .model import Build, Repository, parse_secret
+from .model import Environment as EnvironmentSpec
 
 BRIDGE_IMAGE = "aws/codebuild/standard:7.0"
 BRIDGE_TIMEOUT_MINUTES = 10
@@ -54,14 +57,22 @@ def _filter(kind: str, pattern: str) -> dict[str, Any]:
     return {"Type": kind, "Pattern": pattern}
 
 
-def filter_groups(branch: str, events: list[str]) -> list[list[dict[str, Any]]]:
+def actor_pattern(actors: Sequence[str]) -> str:
+    """Exactly these account IDs: `^(id1|id2)$`."""
+    return "^(" + "|".join(escape_regex(actor) for actor in actors) + ")$"
+
+
+def filter_groups(
+    branch: str, events: Sequence[str], actors: Sequence[str] = ()
+) -> list[list[dict[str, Any]]]:
     """Webhook filter groups for one environment.
 
     A build starts when any group matches. Pushes are filtered on the pushed
     branch (HEAD_REF); pull-request events on the target branch (BASE_REF), which
     CodeBuild refuses beside PUSH, so the two kinds go in separate groups. Event
     names are joined with "," and no space: with a space CodeBuild was reported to
-    honour only the first event (aws/aws-cdk#33197).
+    honour only the first event (aws/aws-cdk#33197). With actors, every group also
+    requires ACTOR_ACCOUNT_ID to be one of them.
     """
     ordered = [aws for spec, aws in SPEC_EVENTS.items() if spec in events]
     groups = []
@@ -72,6 +83,9 @@ def filter_groups(branch: str, events: list[str]) -> list[list[dict[str, Any]]]:
         groups.append(
             [_filter("EVENT", ",".join(pull_requests)), _filter("BASE_REF", branch_pattern(branch))]
         )
+    if actors:
+        for group in groups:
+            group.append(_filter("ACTOR_ACCOUNT_ID", actor_pattern(actors)))
     return groups
 
 
@@ -90,9 +104,9 @@ def bridge_project(
     *,
     name: str,
     repository: Repository,
-    branch: str,
-    events: list[str],
+    environment: EnvironmentSpec,
     badge: bool,
+    kms_key: str | None,
     role: str,
     log_group: str,
     source_bucket: str,
@@ -111,7 +125,8 @@ def bridge_project(
     project = Project(
         title,
         Name=name,
-        Description=f"Ships {repository.url} ({branch}) to the pipeline's source bucket",
+        Description=f"Ships {repository.url} ({environment.branch}) to the pipeline's source "
+        "bucket",
         Source=source,
         Artifacts=Artifacts(Type="NO_ARTIFACTS"),
         Environment=Environment(
@@ -131,13 +146,30 @@ def bridge_project(
         LogsConfig=_logs(log_group),
         # troposphere's WebhookFilter knows 5 of CodeBuild's 11 filter types; the
         # groups are built from our own enums and checked by generator.checks.
-        Triggers=ProjectTriggers(
-            Webhook=True, BuildType="BUILD", FilterGroups=filter_groups(branch, events)
-        ).no_validation(),
+        Triggers=_triggers(repository, environment),
     )
+    if kms_key is not None:
+        project.EncryptionKey = kms_key
     if tags is not None:
         project.Tags = tags
     return project
+
+
+def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTriggers:
+    events = list(environment.events)
+    triggers = ProjectTriggers(
+        Webhook=True,
+        BuildType="BUILD",
+        FilterGroups=filter_groups(environment.branch, events, list(environment.actors)),
+    )
+    if repository.provider == "github" and any(e != "push" for e in events):
+        # Pull requests from outside contributors wait for a maintainer's approval comment.
+        triggers.PullRequestBuildPolicy = PullRequestBuildPolicy(
+            RequiresCommentApproval=PULL_REQUEST_APPROVAL[environment.pull_request_approval]
+        )
+    # troposphere's WebhookFilter knows 5 of CodeBuild's 11 filter types; the groups are
+    # built from our own enums and checked by generator.checks.
+    return triggers.no_validation()
 
 
 def build_variables(build: Build) -> list[EnvironmentVariable]:
@@ -168,6 +200,7 @@ def build_project(
     timeout: object,
     role: str,
     log_group: str,
+    kms_key: str | None,
     tags: Tags | None,
 ) -> Project:
     """The pipeline's build project; compute and timeout may be Parameter Refs."""
@@ -191,6 +224,8 @@ def build_project(
         TimeoutInMinutes=timeout,
         LogsConfig=_logs(log_group),
     )
+    if kms_key is not None:
+        project.EncryptionKey = kms_key
     if tags is not None:
         project.Tags = tags
     return project

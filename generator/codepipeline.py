@@ -9,6 +9,7 @@ from troposphere.codepipeline import (
     Actions,
     ActionTypeId,
     ArtifactStore,
+    EncryptionKey,
     InputArtifacts,
     OutputArtifacts,
     Pipeline,
@@ -72,6 +73,13 @@ def deploy_action(deploy: Deploy, artifact: str) -> Actions:
     return _action("Deploy", "Deploy", "S3", config, [artifact])
 
 
+def _artifact_store(bucket: str, kms_key: str | None) -> ArtifactStore:
+    store = ArtifactStore(Type="S3", Location=Ref(bucket))
+    if kms_key is not None:
+        store.EncryptionKey = EncryptionKey(Id=kms_key, Type="KMS")
+    return store
+
+
 def pipeline(
     title: str,
     *,
@@ -79,6 +87,7 @@ def pipeline(
     role: str,
     artifact_bucket: str,
     stages: list[tuple[str, list[Actions]]],
+    kms_key: str | None,
     tags: Tags | None,
 ) -> Pipeline:
     resource = Pipeline(
@@ -86,7 +95,7 @@ def pipeline(
         Name=name,
         PipelineType="V2",
         RoleArn=GetAtt(role, "Arn"),
-        ArtifactStore=ArtifactStore(Type="S3", Location=Ref(artifact_bucket)),
+        ArtifactStore=_artifact_store(artifact_bucket, kms_key),
         RestartExecutionOnUpdate=False,
         Stages=[Stages(Name=stage, Actions=actions) for stage, actions in stages],
     )

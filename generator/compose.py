@@ -31,7 +31,11 @@ def bridge_policy(spec: Spec) -> list[Statement]:
     ]
     if spec.repository.connection is not None:
         statements.append(iam.grant_use_connection(spec.repository.connection))
-    return statements
+    return statements + _key_use(spec)
+
+
+def _key_use(spec: Spec) -> list[Statement]:
+    return [iam.grant_use_key(spec.kms_key)] if spec.kms_key is not None else []
 
 
 def build_policy(spec: Spec) -> list[Statement]:
@@ -43,7 +47,7 @@ def build_policy(spec: Spec) -> list[Statement]:
         statements += iam.grant_ecr_push(spec.build.ecr)
     secrets = [parse_secret(value) for value in spec.build.secrets.values()]
     statements += iam.grant_read_secrets([s for s in secrets if s is not None])
-    return statements
+    return statements + _key_use(spec)
 
 
 def pipeline_policy(spec: Spec, env: str) -> list[Statement]:
@@ -59,7 +63,7 @@ def pipeline_policy(spec: Spec, env: str) -> list[Statement]:
         )
     if deploy.s3 is not None:
         statements.append(iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key))
-    return statements
+    return statements + _key_use(spec)
 
 
 def pipeline_stages(spec: Spec, env: str) -> list[tuple[str, list[Actions]]]:
@@ -135,6 +139,7 @@ def compose(spec: Spec, env: str) -> Template:
     stack = naming.stack_name(spec.service, env)
     tags = stack_tags(spec)
     retention = Ref(parameters.LOG_RETENTION)
+    key = spec.kms_key
 
     template = Template(Description=describe(spec, env))
     template.set_version("2010-09-09")
@@ -142,11 +147,11 @@ def compose(spec: Spec, env: str) -> Template:
     template.add_parameter(parameters.deploy_parameters(spec))
     template.add_resource(
         [
-            s3.source_bucket(naming.SOURCE_BUCKET, tags),
+            s3.source_bucket(naming.SOURCE_BUCKET, key, tags),
             s3.tls_only_policy(naming.SOURCE_BUCKET_POLICY, naming.SOURCE_BUCKET),
-            s3.artifact_bucket(naming.ARTIFACT_BUCKET, tags),
+            s3.artifact_bucket(naming.ARTIFACT_BUCKET, key, tags),
             s3.tls_only_policy(naming.ARTIFACT_BUCKET_POLICY, naming.ARTIFACT_BUCKET),
-            logs.log_group(naming.BRIDGE_LOG_GROUP, retention, tags),
+            logs.log_group(naming.BRIDGE_LOG_GROUP, retention, key, tags),
             iam.service_role(
                 naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec), tags
             ),
@@ -154,16 +159,16 @@ def compose(spec: Spec, env: str) -> Template:
                 naming.BRIDGE_PROJECT,
                 name=naming.bridge_project_name(stack),
                 repository=spec.repository,
-                branch=environment.branch,
-                events=list(environment.events),
+                environment=environment,
                 badge=spec.badge,
+                kms_key=key,
                 role=naming.BRIDGE_ROLE,
                 log_group=naming.BRIDGE_LOG_GROUP,
                 source_bucket=naming.SOURCE_BUCKET,
                 source_key=naming.SOURCE_KEY,
                 tags=tags,
             ),
-            logs.log_group(naming.BUILD_LOG_GROUP, retention, tags),
+            logs.log_group(naming.BUILD_LOG_GROUP, retention, key, tags),
             iam.service_role(
                 naming.BUILD_ROLE, "codebuild.amazonaws.com", build_policy(spec), tags
             ),
@@ -175,6 +180,7 @@ def compose(spec: Spec, env: str) -> Template:
                 timeout=Ref(parameters.BUILD_TIMEOUT),
                 role=naming.BUILD_ROLE,
                 log_group=naming.BUILD_LOG_GROUP,
+                kms_key=key,
                 tags=tags,
             ),
             iam.service_role(
@@ -186,6 +192,7 @@ def compose(spec: Spec, env: str) -> Template:
                 role=naming.PIPELINE_ROLE,
                 artifact_bucket=naming.ARTIFACT_BUCKET,
                 stages=pipeline_stages(spec, env),
+                kms_key=key,
                 tags=tags,
             ),
             iam.service_role(

@@ -61,6 +61,21 @@ PROVIDER_EVENTS: dict[str, frozenset[str]] = {
 }
 ALL_WEBHOOK_EVENTS: frozenset[str] = frozenset().union(*PROVIDER_EVENTS.values())
 
+# Spec pull_request_approval -> PullRequestBuildPolicy.RequiresCommentApproval (GitHub).
+# CodeBuild API reference: PullRequestBuildPolicy.
+PULL_REQUEST_APPROVAL: dict[str, str] = {
+    "fork": "FORK_PULL_REQUESTS",
+    "all": "ALL_PULL_REQUESTS",
+    "none": "DISABLED",
+}
+
+# Environments whose names say production: pull-request code may not deploy there
+# unless the triggering actors are restricted.
+PRODUCTION_NAMES = frozenset({"prod", "production", "live", "prd"})
+
+# Plain variable names that look like secrets; they belong in `secrets`.
+SECRET_LIKE_NAME = r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)"
+
 # CodeBuild source type per spec provider.
 SOURCE_TYPES: dict[str, str] = {"bitbucket": "BITBUCKET", "github": "GITHUB"}
 

@@ -18,6 +18,7 @@ from awacs import (
     codestar_connections,
     ecr,
     ecs,
+    kms,
     logs,
     s3,
     secretsmanager,
@@ -95,6 +96,12 @@ def grant_read_object_versions(bucket: str, key: str) -> list[Statement]:
 
 def grant_artifact_read_write(bucket: str) -> Statement:
     return _allow([s3.GetObject, s3.GetObjectVersion, s3.PutObject], [object_arn(bucket, "*")])
+
+
+def grant_use_key(kms_key: str) -> Statement:
+    """Read and write objects that S3 encrypts with the stack's customer-managed key
+    (GenerateDataKey to write, Decrypt to read and for multipart uploads)."""
+    return _allow([kms.Decrypt, kms.GenerateDataKey], [kms_key])
 
 
 def grant_use_connection(connection_arn: str) -> Statement:

@@ -6,7 +6,9 @@ from troposphere import Tags
 from troposphere.logs import LogGroup
 
 
-def log_group(title: str, retention_days: object, tags: Tags | None) -> LogGroup:
+def log_group(
+    title: str, retention_days: object, kms_key: str | None, tags: Tags | None
+) -> LogGroup:
     """An unnamed log group (CloudFormation names it, so a deleted and re-created
     stack never collides with a group left behind)."""
     group = LogGroup(
@@ -17,6 +19,8 @@ def log_group(title: str, retention_days: object, tags: Tags | None) -> LogGroup
         DeletionPolicy="Delete",
         UpdateReplacePolicy="Retain",
     )
+    if kms_key is not None:
+        group.KmsKeyId = kms_key
     if tags is not None:
         group.Tags = tags
     return group

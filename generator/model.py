@@ -30,6 +30,7 @@ EcrRepositoryName = Annotated[
         max_length=256,
     ),
 ]
+ActorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:{}_-]+$", max_length=128)]
 IamRoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]+$", max_length=64)]
 # `ssm:/param/path` or `secretsmanager:<name-or-arn>`; shape checked in validate.py.
 SecretReference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
@@ -170,6 +171,18 @@ class Environment(StrictModel):
         min_length=1,
     )
     approval: bool = Field(False, description="Manual approval stage before deploy.")
+    actors: list[ActorId] = Field(
+        default_factory=list,
+        description="Only pushes and pull requests by these Git host account IDs start the "
+        "pipeline (webhook ACTOR_ACCOUNT_ID filter). Required for pull-request events on an "
+        "environment named like production (prod, production, live).",
+        max_length=50,
+    )
+    pull_request_approval: Literal["fork", "all", "none"] = Field(
+        "fork",
+        description="GitHub only: which pull requests need a maintainer's approval comment "
+        "before they build (fork: from forks, all, none).",
+    )
     deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
 
 
@@ -185,6 +198,12 @@ class Spec(StrictModel):
     environments: dict[EnvName, Environment] = Field(
         description="One stack per environment (name: ^[a-z][a-z0-9-]{0,15}$), at least one.",
         min_length=1,
+    )
+    kms_key: str | None = Field(
+        None,
+        description="ARN of an existing customer-managed KMS key for both buckets, the artifact "
+        "store, the CodeBuild projects and the log groups (its key policy must let CloudWatch "
+        "Logs use it). Absent = AWS-owned keys, no per-stack key cost.",
     )
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40

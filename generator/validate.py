@@ -16,7 +16,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from .enums import LOG_RETENTION_DAYS, PROVIDER_EVENTS, SPEC_EVENTS
+from .enums import (
+    LOG_RETENTION_DAYS,
+    PRODUCTION_NAMES,
+    PROVIDER_EVENTS,
+    SECRET_LIKE_NAME,
+    SPEC_EVENTS,
+)
 from .errors import SpecError, SpecErrors, did_you_mean
 from .loader import FieldPath, LoadedSpec
 from .model import Spec, parse_secret
@@ -156,6 +162,12 @@ _CONNECTION_ARN = re.compile(
     re.ASCII,
 )
 _HOSTS = {"bitbucket": "bitbucket.org", "github": "github.com"}
+_SECRET_LIKE = re.compile(SECRET_LIKE_NAME, re.IGNORECASE)
+_KMS_KEY_ARN = re.compile(
+    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:"
+    r"\d{12}:key/mrk-[0-9a-f]{32}$",
+    re.ASCII,
+)
 
 
 def _mapping(data: Any, key: str) -> dict[Any, Any]:
@@ -178,6 +190,13 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
         yield (
             ("logs", "retention"),
             f"must be one of {allowed} (CloudWatch Logs' allowed values); got {retention}",
+        )
+    kms_key = data.get("kms_key") if isinstance(data, dict) else None
+    if isinstance(kms_key, str) and not _KMS_KEY_ARN.match(kms_key):
+        yield (
+            ("kms_key",),
+            "must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key-id>; an alias "
+            f'cannot be used in key policies and grants); got "{kms_key}"',
         )
     provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
@@ -224,6 +243,13 @@ def _url_problems(raw_url: str, provider: str) -> Iterator[Problem]:
 
 def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
     secrets, variables = _mapping(build, "secrets"), _mapping(build, "variables")
+    for name in variables:
+        if isinstance(name, str) and _SECRET_LIKE.search(name):
+            yield (
+                ("build", "variables", name),
+                "looks like a secret: plain variables are visible in the template and the "
+                "CodeBuild console; move it to build.secrets (ssm:/... or secretsmanager:...)",
+            )
     for name, value in secrets.items():
         if isinstance(value, str) and parse_secret(value) is None:
             yield (
@@ -251,6 +277,7 @@ def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -
     events = env.get("events")
     if isinstance(events, list):
         yield from _event_problems(base + ("events",), events, provider)
+        yield from _pull_request_problems(base, env, events, provider)
     if isinstance(env.get("deploy"), dict):
         yield from _deploy_problems(base + ("deploy",), env["deploy"])
 
@@ -269,6 +296,23 @@ def _event_problems(base: FieldPath, events: list[Any], provider: str) -> Iterat
                 f'must be one of {allowed} for provider {provider}; got "{event}" '
                 f"({provider.capitalize()} does not send it)",
             )
+
+
+def _pull_request_problems(
+    base: FieldPath, env: dict[Any, Any], events: list[Any], provider: str
+) -> Iterator[Problem]:
+    pull_requests = [e for e in events if isinstance(e, str) and e.startswith("pull-request-")]
+    if "pull_request_approval" in env and provider != "github":
+        yield (
+            base + ("pull_request_approval",),
+            f"is GitHub only; for provider {provider} restrict who triggers builds with actors",
+        )
+    if pull_requests and base[-1] in PRODUCTION_NAMES and not env.get("actors"):
+        yield (
+            base + ("events",),
+            f"pull-request events ship unmerged code to the {base[-1]} pipeline; list the "
+            "account IDs allowed to trigger it in actors, or use push events only",
+        )
 
 
 def _deploy_problems(base: FieldPath, deploy: dict[Any, Any]) -> Iterator[Problem]:
