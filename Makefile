@@ -17,11 +17,22 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,deploy]'
 	@touch $(STAMP)
 
+# checkov pins old botocore/networkx, so it gets a tool environment of its own.
+CHECKOV_VENV  := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+CHECKOV_REQ   := checkov>=3.2.300
+
+$(CHECKOV_STAMP):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet '$(CHECKOV_REQ)'
+	@touch $(CHECKOV_STAMP)
+
 templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML)
 	$(PY) -m generator build
 
-test: $(STAMP) ## Run the test suite
-	$(PY) -m pytest
+test: $(STAMP) $(CHECKOV_STAMP) ## Run the test suite (with checkov, parliament, cfn-lint)
+	CHECKOV="$(CURDIR)/$(CHECKOV_VENV)/bin/checkov" BC_SKIP_MAPPING=TRUE $(PY) -m pytest
 
 lint: $(STAMP) ## ruff and mypy over generator/
 	$(VENV)/bin/ruff check --line-length 100 --target-version py311 --select E,F,I,B,UP generator tests bench
@@ -53,4 +64,4 @@ bench: $(STAMP) ## Benchmark cold/warm build and check at 10, 100, 500 stacks
 	$(PY) bench/bench.py 10 100 500 --json bench/results.json
 
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

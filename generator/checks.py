@@ -253,16 +253,23 @@ _ACCOUNT_ID = re.compile(r":\d{12}:")
 
 
 def _external_arns(template: dict[str, Any]) -> set[str]:
-    """ARNs a spec gave literally (a connection, a secret): allowed to be literal."""
+    """ARNs a spec gave literally (a connection, a secret, the KMS key on the artifact
+    store and projects): allowed to be literal wherever they appear."""
     allowed = set()
     for _, props in _resources(template, "AWS::CodeBuild::Project"):
         auth = (props.get("Source") or {}).get("Auth") or {}
         if isinstance(auth.get("Resource"), str):
             allowed.add(auth["Resource"])
+        if isinstance(props.get("EncryptionKey"), str):
+            allowed.add(props["EncryptionKey"])
         for variable in (props.get("Environment") or {}).get("EnvironmentVariables") or []:
             value = variable.get("Value")
             if variable.get("Type") == "SECRETS_MANAGER" and isinstance(value, str):
                 allowed.add(":".join(value.split(":")[:7]))
+    for _, props in _resources(template, "AWS::CodePipeline::Pipeline"):
+        key = ((props.get("ArtifactStore") or {}).get("EncryptionKey") or {}).get("Id")
+        if isinstance(key, str):
+            allowed.add(key)
     return allowed
 
 

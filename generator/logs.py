@@ -5,6 +5,8 @@ from __future__ import annotations
 from troposphere import Tags
 from troposphere.logs import LogGroup
 
+from .scanners import checkov_skips
+
 
 def log_group(
     title: str, retention_days: object, kms_key: str | None, tags: Tags | None
@@ -21,6 +23,8 @@ def log_group(
     )
     if kms_key is not None:
         group.KmsKeyId = kms_key
+    else:
+        group.Metadata = checkov_skips("CKV_AWS_158")
     if tags is not None:
         group.Tags = tags
     return group

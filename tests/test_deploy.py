@@ -153,7 +153,7 @@ def test_make_deploy_and_deploy_all_use_the_cli_the_makefile_names(fake_aws) -> 
     )
     assert result.returncode == 0, result.stdout + result.stderr
     stacks = [call[call.index("--stack-name") + 1] for call in calls(log)[1:]]
-    assert stacks == ["orders-api-prod", "storefront-web-prod"]
+    assert stacks == ["orders-api-prod", "payments-gateway-prod", "storefront-web-prod"]
 
 
 def test_templates_over_the_inline_limit_are_named() -> None:

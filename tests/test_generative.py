@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 
 from generator.checks import run_checks
 from generator.compose import compose
-from generator.enums import LOG_RETENTION_DAYS, PROVIDER_EVENTS, SPEC_EVENTS
+from generator.enums import (
+    LOG_RETENTION_DAYS,
+    PRODUCTION_NAMES,
+    PROVIDER_EVENTS,
+    SECRET_LIKE_NAME,
+    SPEC_EVENTS,
+)
 from generator.errors import SpecErrors
 from generator.lint import lint_texts
 from generator.loader import load_spec_text
@@ -33,6 +39,7 @@ settings.register_profile(
 settings.register_profile("long", parent=settings.get_profile("default"), max_examples=5000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+SECRET_LIKE = re.compile(SECRET_LIKE_NAME, re.IGNORECASE)
 BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$")
 
 
@@ -74,7 +81,9 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             "arn:aws:codeconnections:eu-west-1:123456789012:connection/"
             + draw(regex(r"[0-9a-f]{8}-[0-9a-f]{4}"))
         )
-    variables = draw(st.dictionaries(env_var, plain_text, max_size=4))
+    variables = draw(
+        st.dictionaries(env_var.filter(lambda n: not SECRET_LIKE.search(n)), plain_text, max_size=4)
+    )
     secret_values = st.one_of(
         regex(r"/[a-z]{1,8}(/[a-z0-9-]{1,8}){0,2}").map(lambda p: f"ssm:{p}"),
         regex(r"[a-z]{1,8}(/[a-z0-9-]{1,8})?(:[a-z_]{1,6})?").map(lambda n: f"secretsmanager:{n}"),
@@ -91,9 +100,12 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         "ecr": draw(st.lists(regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?"), unique=True, max_size=3)),
     }
     allowed_events = [e for e, aws in SPEC_EVENTS.items() if aws in PROVIDER_EVENTS[provider]]
+    optional = {"actors": st.lists(regex(r"[a-z0-9:{}-]{1,20}"), min_size=1, max_size=3)}
+    if provider == "github":
+        optional["pull_request_approval"] = st.sampled_from(["fork", "all", "none"])
     environments = draw(
         st.dictionaries(
-            regex(r"[a-z][a-z0-9-]{0,15}"),
+            st.one_of(regex(r"[a-z][a-z0-9-]{0,15}"), st.sampled_from(sorted(PRODUCTION_NAMES))),
             st.fixed_dictionaries(
                 {
                     "branch": branch,
@@ -102,12 +114,16 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
                     ),
                     "approval": st.booleans(),
                     "deploy": deploy_targets(),
-                }
+                },
+                optional=optional,
             ),
             min_size=1,
             max_size=3,
         )
     )
+    for name, env in environments.items():
+        if name in PRODUCTION_NAMES and env["events"] != ["push"] and not env.get("actors"):
+            env["actors"] = ["557058:ci-bot"]
     spec: dict[str, Any] = {
         "service": draw(regex(r"[a-z][a-z0-9-]{1,30}")),
         "repository": repository,
@@ -121,6 +137,10 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         spec["description"] = draw(plain_text)
+    if draw(st.booleans()):
+        spec["kms_key"] = "arn:aws:kms:eu-west-1:111122223333:key/" + draw(
+            regex(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        )
     return spec
 
 

@@ -216,8 +216,8 @@ SECURITY_CASES = [
     (
         "kms alias",
         GOOD + "kms_key: alias/ci\n",
-        's.yaml:13:10: kms_key: must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:'
-        "key/<key-id>; an alias cannot be used in key policies and grants); got \"alias/ci\"",
+        "s.yaml:13:10: kms_key: must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:"
+        'key/<key-id>; an alias cannot be used in key policies and grants); got "alias/ci"',
     ),
 ]
 

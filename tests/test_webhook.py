@@ -63,6 +63,29 @@ def test_every_example_bridge_joins_events_without_spaces(example_stacks) -> Non
             event = [f for f in group if f["Type"] == "EVENT"]
             assert len(event) == 1
             assert " " not in event[0]["Pattern"]
-            refs = {f["Type"] for f in group} - {"EVENT"}
+            refs = {f["Type"] for f in group} - {"EVENT", "ACTOR_ACCOUNT_ID"}
             assert refs == ({"HEAD_REF"} if event[0]["Pattern"] == "PUSH" else {"BASE_REF"})
     assert seen_groups >= 6
+
+
+def test_actors_restrict_every_group_to_exactly_those_ids() -> None:
+    groups = filter_groups("main", ["push", "pull-request-merged"], ["12345678", "{a-b}"])
+    assert [g[-1] for g in groups] == [
+        {"Type": "ACTOR_ACCOUNT_ID", "Pattern": "^(12345678|\\{a-b\\})$"}
+    ] * 2
+    pattern = re.compile(groups[0][-1]["Pattern"])
+    assert pattern.search("12345678") and pattern.search("{a-b}")
+    assert not pattern.search("123456789") and not pattern.search("x12345678")
+
+
+def test_github_pull_requests_wait_for_approval_comments(example_stacks) -> None:
+    policies = {
+        s.name: resources_of(s, "AWS::CodeBuild::Project")["BridgeProject"]["Properties"][
+            "Triggers"
+        ].get("PullRequestBuildPolicy")
+        for s in example_stacks
+    }
+    assert policies["storefront-web-staging"] == {"RequiresCommentApproval": "FORK_PULL_REQUESTS"}
+    assert policies["payments-gateway-prod"] == {"RequiresCommentApproval": "ALL_PULL_REQUESTS"}
+    assert policies["storefront-web-prod"] is None  # push only
+    assert policies["billing-worker-dev"] is None  # Bitbucket

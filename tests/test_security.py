@@ -1,0 +1,144 @@
+"""Independent scanners over every template the example specs build (specs/
+includes payments-gateway, which switches on every optional feature): checkov,
+parliament, and our own audit against the Service Authorization Reference."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.iam import RESOURCE_WILDCARD_ALLOWLIST
+from generator.scanners import ACCEPTED_CHECKS
+
+from .conftest import ROOT, TEMPLATES
+from .policy_audit import audit_statement, resource_formats, role_policies
+
+CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
+
+
+def test_example_specs_switch_on_every_optional_feature(example_stacks) -> None:
+    text = json.dumps([s.data for s in example_stacks])
+    for feature in (
+        "CODECONNECTIONS",
+        "KmsKeyId",
+        "ACTOR_ACCOUNT_ID",
+        "PullRequestBuildPolicy",
+        "SECRETS_MANAGER",
+        "PARAMETER_STORE",
+        "ecr:PutImage",
+        "iam:PassRole",
+        '"Provider": "Manual"',
+        '"Extract": "false"',
+        '"Provider": "ECS"',
+    ):
+        assert feature in text, feature
+
+
+def test_checkov_finds_nothing_we_have_not_justified() -> None:
+    if not CHECKOV.exists():
+        pytest.fail(f"checkov not found at {CHECKOV}: `make test` creates .venv-checkov")
+    result = subprocess.run(
+        [
+            str(CHECKOV),
+            "-d",
+            str(TEMPLATES),
+            "--framework",
+            "cloudformation",
+            "-o",
+            "json",
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, BC_SKIP_MAPPING="TRUE"),
+        timeout=600,
+    )
+    reports = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    summary = {
+        key: sum(r["summary"][key] for r in reports) for key in ("passed", "failed", "skipped")
+    }
+    failed = [
+        f"{c['check_id']} {c['resource']} ({c['file_path']})"
+        for r in reports
+        for c in r["results"]["failed_checks"]
+    ]
+    skipped = {c["check_id"] for r in reports for c in r["results"]["skipped_checks"]}
+    print(
+        f"\ncheckov: {summary['passed']} passed, {summary['failed']} failed, "
+        f"{summary['skipped']} skipped ({', '.join(sorted(skipped))})"
+    )
+    assert failed == []
+    assert summary["passed"] > 500
+    assert skipped <= set(ACCEPTED_CHECKS)
+    readme = (ROOT / "README.md").read_text()
+    for check in skipped:
+        assert check in readme, f"README's security section must list {check} and why"
+
+
+# parliament findings we accept, each with its reason (README's security section).
+PARLIAMENT_ACCEPTED = {
+    ("RESOURCE_STAR", "ecs:ListTasks"): "ListTasks of a service is authorized on '*' and "
+    "scoped by the ecs:cluster condition (the form ECS documents); parliament's check does "
+    "not read conditions",
+}
+
+
+def test_parliament_finds_nothing_in_any_policy() -> None:
+    from parliament import analyze_policy_string
+
+    findings, accepted, policies = [], 0, 0
+    for path in sorted(TEMPLATES.glob("*.json")):
+        template = json.loads(path.read_text())
+        for role, document in role_policies(template):
+            policies += 1
+            for finding in analyze_policy_string(json.dumps(document)).findings:
+                details = finding.detail if isinstance(finding.detail, list) else [finding.detail]
+                if all((finding.issue, d) in PARLIAMENT_ACCEPTED for d in details):
+                    accepted += 1
+                    continue
+                findings.append(f"{path.name} {role}: {finding.issue} {finding.detail}")
+    print(
+        f"\nparliament: {policies} policies, {len(findings)} findings, "
+        f"{accepted} accepted ({', '.join(f'{i} {a}' for i, a in PARLIAMENT_ACCEPTED)})"
+    )
+    assert policies == 4 * len(list(TEMPLATES.glob("*-*.json")))
+    assert findings == []
+    readme = (ROOT / "README.md").read_text()
+    assert all(issue in readme for issue, _ in PARLIAMENT_ACCEPTED)
+
+
+def test_every_allow_statement_passes_our_audit() -> None:
+    problems, statements = [], 0
+    for path in sorted(TEMPLATES.glob("*.json")):
+        template = json.loads(path.read_text())
+        for role, document in role_policies(template):
+            for statement in document["Statement"]:
+                statements += 1
+                problems += [f"{path.name} {role}: {p}" for p in audit_statement(statement)]
+    print(f"\npolicy audit: {statements} statements, {len(problems)} problems")
+    assert statements > 100
+    assert problems == []
+
+
+def test_the_resource_wildcard_allowlist_matches_the_authorization_reference() -> None:
+    for action in RESOURCE_WILDCARD_ALLOWLIST:
+        assert "*" in resource_formats(action), action
+
+
+def test_the_audit_catches_what_it_should() -> None:
+    assert audit_statement({"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["*"]})
+    assert audit_statement({"Effect": "Allow", "Action": ["s3:GetObjec"], "Resource": ["x"]})
+    assert audit_statement({"Effect": "Allow", "Action": ["s3:Get*"], "Resource": ["x"]})
+    assert audit_statement({"Effect": "Allow", "Action": ["ecs:ListTasks"], "Resource": ["*"]})
+    assert audit_statement(
+        {
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": ["arn:aws:iam::123456789012:role/x"],
+        }
+    )
