@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DIR = Path(".cache") / "pipeline-generator"
+# A cache file keeps at most this many entries: past it, only this run's are kept.
+MAX_ENTRIES = 5000
 LIBRARIES = ("troposphere", "awacs", "cfn-lint", "pydantic", "PyYAML")
 
 
@@ -55,6 +57,7 @@ class JsonCache:
         directory = cache_dir()
         self.path = directory / f"{name}.json" if directory else None
         self.entries: dict[str, Any] = self._read()
+        self.used: set[str] = set()
         self.dirty = False
 
     def _read(self) -> dict[str, Any]:
@@ -70,9 +73,11 @@ class JsonCache:
         return entries if isinstance(entries, dict) else {}
 
     def get(self, key: str) -> Any:
+        self.used.add(key)
         return self.entries.get(key)
 
     def put(self, key: str, value: Any) -> None:
+        self.used.add(key)
         if self.entries.get(key) != value:
             self.entries[key] = value
             self.dirty = True
@@ -81,6 +86,8 @@ class JsonCache:
         """Write atomically; a cache that cannot be written is simply not kept."""
         if self.path is None or not self.dirty:
             return
+        if len(self.entries) > MAX_ENTRIES:
+            self.entries = {k: v for k, v in self.entries.items() if k in self.used}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             payload = json.dumps({"fingerprint": fingerprint(), "entries": self.entries})

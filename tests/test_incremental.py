@@ -109,3 +109,19 @@ def test_libyaml_and_pure_python_emitters_write_the_same_bytes() -> None:
     for template in sorted(TEMPLATES.glob("*.json")):
         data = json.loads(template.read_text())
         assert to_yaml(data) == to_yaml(data, dumper=pure), template.name
+
+
+def test_a_full_cache_keeps_only_what_this_run_used(cache: Path, monkeypatch) -> None:
+    from generator import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
+    old = cache_module.JsonCache("lint")
+    for i in range(5):
+        old.put(f"old-{i}", [])
+    old.save()
+    assert len(cache_module.JsonCache("lint").entries) == 5  # saved before pruning applied
+    run = cache_module.JsonCache("lint")
+    run.get("old-1")
+    run.put("new", [])
+    run.save()
+    assert set(cache_module.JsonCache("lint").entries) == {"old-1", "new"}
