@@ -1,4 +1,5 @@
-"""Command line: build, check, lint, schema (the contract scripts and CI rely on).
+"""Command line: build, check, lint, diff, deploy, deploy-all, schema, reference
+(the contract scripts and CI rely on).
 
 Exit status: 0 success; 1 lint findings or stale templates; 2 bad input (a spec
 error, a missing file, a bad option). Nothing is written unless every spec
@@ -37,9 +38,14 @@ def _extra_templates(args: argparse.Namespace, names: set[str]) -> list[str]:
     ]
 
 
+def _variant(args: argparse.Namespace) -> str:
+    """What, besides the specs, decides a build's output and whether it passed."""
+    return args.format + ("+allow-large" if getattr(args, "allow_large", False) else "")
+
+
 def _cached_up_to_date(args: argparse.Namespace, spec_files: list[Path]) -> int | None:
     """The number of templates when the last clean build's output is still in place."""
-    expected = expected_outputs(spec_files, args.format)
+    expected = expected_outputs(spec_files, _variant(args))
     if expected is None or not matches_disk(args.output, expected):
         return None
     if _extra_templates(args, set(expected)):
@@ -68,7 +74,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"{len(findings)} lint finding(s); nothing written", file=sys.stderr)
         return EXIT_FINDINGS
     written = write_all(args.output, generated.files)
-    record_clean_build(generated.by_spec, args.format)
+    record_clean_build(generated.by_spec, _variant(args))
     count = len(generated.files)
     print(f"{count} template(s) in {args.output}, {len(written)} changed, lint clean")
     return EXIT_OK

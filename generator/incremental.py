@@ -12,19 +12,19 @@ from .cache import JsonCache, sha256
 BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
 
 
-def _spec_key(spec_file: Path, fmt: str) -> str:
+def _spec_key(spec_file: Path, variant: str) -> str:
     source = b"" if spec_file == BOOTSTRAP_SOURCE else spec_file.read_bytes()
-    return sha256(source + b"\0" + fmt.encode())
+    return sha256(source + b"\0" + variant.encode())
 
 
-def expected_outputs(spec_files: Sequence[Path], fmt: str) -> dict[str, str] | None:
+def expected_outputs(spec_files: Sequence[Path], variant: str) -> dict[str, str] | None:
     """{template file name: sha256} that the last clean build wrote for these exact
     specs, or None when any spec is unknown or two specs claim one template."""
     cache = JsonCache("build")
     expected: dict[str, str] = {}
     for spec_file in [*spec_files, BOOTSTRAP_SOURCE]:
         try:
-            entry = cache.get(_spec_key(spec_file, fmt))
+            entry = cache.get(_spec_key(spec_file, variant))
         except OSError:
             return None
         if not isinstance(entry, dict) or not entry:
@@ -46,9 +46,11 @@ def matches_disk(directory: Path, expected: dict[str, str]) -> bool:
     return True
 
 
-def record_clean_build(outputs_by_spec: dict[Path, dict[str, str]], fmt: str) -> None:
+def record_clean_build(outputs_by_spec: dict[Path, dict[str, str]], variant: str) -> None:
     """Remember what each spec built ({file name: text}) after a clean, linted build."""
     cache = JsonCache("build")
     for spec_file, files in outputs_by_spec.items():
-        cache.put(_spec_key(spec_file, fmt), {name: sha256(text) for name, text in files.items()})
+        cache.put(
+            _spec_key(spec_file, variant), {name: sha256(text) for name, text in files.items()}
+        )
     cache.save()
