@@ -182,6 +182,52 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _add_paths(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="spec files or folders (default: specs/)",
+    )
+
+
+def _add_output(sub: argparse.ArgumentParser, meaning: str = "template folder") -> None:
+    sub.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=DEFAULT_OUT,
+        metavar="DIR",
+        help=f"{meaning} (default: templates/)",
+    )
+
+
+def _add_generate_options(sub: argparse.ArgumentParser) -> None:
+    _add_paths(sub)
+    _add_output(sub)
+    sub.add_argument(
+        "--format",
+        choices=sorted(FORMATS),
+        default="both",
+        help="which files to write (default: both)",
+    )
+
+
+def _add_deploy_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--parameter-overrides",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters to override, passed to the AWS CLI",
+    )
+    sub.add_argument(
+        "--dry-run", action="store_true", help="create the change set but do not execute it"
+    )
+    _add_output(sub)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m generator",
@@ -190,94 +236,44 @@ def parser() -> argparse.ArgumentParser:
     root.add_argument("--version", action="version", version=__version__)
     commands = root.add_subparsers(dest="command", required=True)
 
-    def add_generate_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "paths",
-            nargs="*",
-            type=Path,
-            metavar="PATH",
-            help="spec files or folders (default: specs/)",
-        )
-        sub.add_argument(
-            "-o",
-            "--output",
-            type=Path,
-            default=DEFAULT_OUT,
-            metavar="DIR",
-            help="template folder (default: templates/)",
-        )
-        sub.add_argument(
-            "--format",
-            choices=sorted(FORMATS),
-            default="both",
-            help="which files to write (default: both)",
-        )
-
     build = commands.add_parser("build", help="write and lint templates for every spec")
-    add_generate_options(build)
+    _add_generate_options(build)
     build.add_argument(
         "--allow-large",
         action="store_true",
         help="allow templates over 51,200 bytes (deploy them with --s3-bucket)",
     )
     build.set_defaults(func=cmd_build)
+
     check = commands.add_parser("check", help="exit 1 when templates/ is not what build writes")
-    add_generate_options(check)
+    _add_generate_options(check)
     check.set_defaults(func=cmd_check)
+
     diff = commands.add_parser(
-        "diff", help="resources a regenerated template adds, removes or replaces"
+        "diff", help="resources a regenerated template would add, remove, replace or update"
     )
-    diff.add_argument(
-        "paths",
-        nargs="*",
-        type=Path,
-        metavar="PATH",
-        help="spec files or folders (default: specs/)",
-    )
-    diff.add_argument(
-        "-o",
-        "--output",
-        type=Path,
-        default=DEFAULT_OUT,
-        metavar="DIR",
-        help="folder of the committed templates (default: templates/)",
-    )
+    _add_paths(diff)
+    _add_output(diff, "folder of the committed templates")
     diff.set_defaults(func=cmd_diff)
+
     lint = commands.add_parser("lint", help="run every build check on existing templates")
     lint.add_argument("files", nargs="+", type=Path, metavar="FILE")
     lint.set_defaults(func=cmd_lint)
 
-    def add_deploy_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "--parameter-overrides",
-            nargs="+",
-            default=[],
-            metavar="KEY=VALUE",
-            help="template parameters to override, passed to the AWS CLI",
-        )
-        sub.add_argument(
-            "--dry-run", action="store_true", help="create the change set but do not execute it"
-        )
-        sub.add_argument(
-            "-o",
-            "--output",
-            type=Path,
-            default=DEFAULT_OUT,
-            metavar="DIR",
-            help="template folder (default: templates/)",
-        )
-
     deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
     deploy.add_argument("stack", help="<service>-<env>, or bootstrap")
     deploy.add_argument("--s3-bucket", help="upload the template through this bucket")
-    add_deploy_options(deploy)
+    _add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
+
     deploy_all = commands.add_parser("deploy-all", help="deploy every stack of one environment")
     deploy_all.add_argument("environment")
-    add_deploy_options(deploy_all)
+    _add_deploy_options(deploy_all)
     deploy_all.set_defaults(func=cmd_deploy)
+
     schema = commands.add_parser("schema", help="print the spec's JSON Schema")
     schema.set_defaults(func=cmd_schema)
+
     reference = commands.add_parser("reference", help="print the spec field reference (Markdown)")
     reference.add_argument(
         "--write",
