@@ -1,7 +1,8 @@
 """Template -> the exact bytes we write: JSON and CloudFormation-ready YAML.
 
 YAML uses the long form of intrinsics (`Fn::Sub:` keys, not `!Sub` tags), which
-CloudFormation accepts and which any YAML parser can read back.
+CloudFormation accepts and which any YAML parser can read back; `yaml_emitter`
+writes it, and `check_round_trip` proves each file reads back as its JSON twin.
 """
 
 from __future__ import annotations
@@ -12,28 +13,10 @@ from typing import Any
 import yaml
 from troposphere import Template
 
-# libyaml's emitter is ~6x faster and writes the same bytes (tests/test_golden.py).
-_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+from . import yaml_emitter
+
+# libyaml's parser reads the YAML back several times faster than PyYAML's.
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-def _dumper(base: Any) -> Any:
-    """Block style, no anchors, multi-line strings (buildspecs) as literal blocks."""
-
-    class CfnDumper(base):
-        def ignore_aliases(self, data: Any) -> bool:
-            return True
-
-    CfnDumper.add_representer(str, _str)
-    return CfnDumper
-
-
-_CfnDumper = _dumper(_BaseDumper)
 
 
 TOP_LEVEL_ORDER = (
@@ -65,15 +48,8 @@ def to_json(data: dict[str, Any]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def to_yaml(data: dict[str, Any], dumper: Any = None) -> str:
-    return yaml.dump(
-        data,
-        Dumper=dumper or _CfnDumper,
-        sort_keys=False,
-        default_flow_style=False,
-        allow_unicode=True,
-        width=100,
-    )
+def to_yaml(data: dict[str, Any]) -> str:
+    return yaml_emitter.dump(data)
 
 
 RENDERERS = {"json": to_json, "yaml": to_yaml}

@@ -8,13 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-import yaml
 
 from generator.cache import fingerprint
 from generator.cli import main
 from generator.lint import lint_texts
 from generator.progress import Progress
-from generator.render import _dumper, to_yaml
 
 from .conftest import SPECS, TEMPLATES
 
@@ -100,15 +98,6 @@ def test_progress_draws_a_bar_on_a_terminal() -> None:
         meter.advance()
     meter.done()
     assert "\r[" + "#" * 30 + "] 20/20 linted" in stream.getvalue()
-
-
-def test_libyaml_and_pure_python_emitters_write_the_same_bytes() -> None:
-    if not getattr(yaml, "__with_libyaml__", False):
-        pytest.skip("PyYAML without libyaml: only the pure-Python emitter is used")
-    pure = _dumper(yaml.SafeDumper)
-    for template in sorted(TEMPLATES.glob("*.json")):
-        data = json.loads(template.read_text())
-        assert to_yaml(data) == to_yaml(data, dumper=pure), template.name
 
 
 def test_a_full_cache_keeps_only_what_this_run_used(cache: Path, monkeypatch) -> None:
