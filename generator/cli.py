@@ -38,6 +38,12 @@ def _extra_templates(args: argparse.Namespace, names: set[str]) -> list[str]:
     ]
 
 
+def _with_bootstrap(args: argparse.Namespace) -> bool:
+    """The account bootstrap template is part of a whole-folder run (`make templates`), not
+    of a run over named specs."""
+    return not args.paths
+
+
 def _variant(args: argparse.Namespace) -> str:
     """What, besides the specs, decides a build's output and whether it passed."""
     return args.format + ("+allow-large" if getattr(args, "allow_large", False) else "")
@@ -45,7 +51,7 @@ def _variant(args: argparse.Namespace) -> str:
 
 def _cached_up_to_date(args: argparse.Namespace, spec_files: list[Path]) -> int | None:
     """The number of templates when the last clean build's output is still in place."""
-    expected = expected_outputs(spec_files, _variant(args))
+    expected = expected_outputs(spec_files, _variant(args), bootstrap=_with_bootstrap(args))
     if expected is None or not matches_disk(args.output, expected):
         return None
     if _extra_templates(args, set(expected)):
@@ -64,7 +70,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .lint import lint_texts
     from .render import check_round_trip
 
-    generated = generate(spec_files, args.format)
+    generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
     findings = lint_texts(generated.lint_items, progress=True)
     findings += check_round_trip(generated.files)
     if not args.allow_large:
@@ -88,7 +94,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_OK
     from .generate import generate
 
-    files = generate(spec_files, args.format).files
+    files = generate(spec_files, args.format, bootstrap=_with_bootstrap(args)).files
     problems = stale_files(args.output, files) + _extra_templates(args, set(files))
     if problems:
         print("\n".join(problems), file=sys.stderr)

@@ -133,17 +133,19 @@ def _build_files(paths: Sequence[Path], fmt: str) -> list[tuple[LoadedFile, dict
         return pool.map(_build_file, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
 
 
-def generate(paths: Sequence[Path], fmt: str) -> Generated:
-    """Every template the specs build, or SpecErrors naming every problem."""
+def generate(paths: Sequence[Path], fmt: str, *, bootstrap: bool) -> Generated:
+    """Every template the specs build (and the account bootstrap template when asked),
+    or SpecErrors naming every problem."""
     built = _build_files(paths, fmt)
     errors = run_errors([file for file, _ in built])
     if errors:
         raise SpecErrors(errors)
     generated = Generated()
-    bootstrap = render_stacks([Stack(FILE_STEM, "", template_data(compose_bootstrap()))], fmt)
-    generated.files |= bootstrap
-    generated.by_spec[BOOTSTRAP_SOURCE] = bootstrap
-    generated.lint_items.append(_lint_item(FILE_STEM, bootstrap))
+    if bootstrap:
+        files = render_stacks([Stack(FILE_STEM, "", template_data(compose_bootstrap()))], fmt)
+        generated.files |= files
+        generated.by_spec[BOOTSTRAP_SOURCE] = files
+        generated.lint_items.append(_lint_item(FILE_STEM, files))
     for file, files in built:
         generated.files |= files
         generated.by_spec[file.path] = files

@@ -17,12 +17,14 @@ def _spec_key(spec_file: Path, variant: str) -> str:
     return sha256(source + b"\0" + variant.encode())
 
 
-def expected_outputs(spec_files: Sequence[Path], variant: str) -> dict[str, str] | None:
+def expected_outputs(
+    spec_files: Sequence[Path], variant: str, *, bootstrap: bool
+) -> dict[str, str] | None:
     """{template file name: sha256} that the last clean build wrote for these exact
     specs, or None when any spec is unknown or two specs claim one template."""
     cache = JsonCache("build")
     expected: dict[str, str] = {}
-    for spec_file in [*spec_files, BOOTSTRAP_SOURCE]:
+    for spec_file in [*spec_files, *([BOOTSTRAP_SOURCE] if bootstrap else [])]:
         try:
             entry = cache.get(_spec_key(spec_file, variant))
         except OSError:
