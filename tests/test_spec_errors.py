@@ -145,6 +145,32 @@ CASES = [
         GOOD.replace("  dev:", "  Dev:"),
         's.yaml:8:3: environments.Dev: invalid name: must match ^[a-z][a-z0-9-]{0,15}$; got "Dev"',
     ),
+    (
+        "secret-like variable",
+        GOOD.replace("timeout: 60", "variables: {DB_PASSWORD: hunter2}"),
+        "s.yaml:6:28: build.variables.DB_PASSWORD: looks like a secret: plain variables are "
+        "visible in the template and the CodeBuild console; move it to build.secrets "
+        "(ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "pull requests into prod without actors",
+        GOOD.replace("  dev:", "  prod:").replace("[push]", "[push, pull-request-merged]"),
+        "s.yaml:10:13: environments.prod.events: pull-request events ship unmerged code to the "
+        "prod pipeline; list the account IDs allowed to trigger it in actors, or use push "
+        "events only",
+    ),
+    (
+        "comment approval on bitbucket",
+        GOOD.replace("    events: [push]", "    events: [push]\n    pull_request_approval: all"),
+        "s.yaml:11:28: environments.dev.pull_request_approval: is GitHub only; for provider "
+        "bitbucket restrict who triggers builds with actors",
+    ),
+    (
+        "kms alias",
+        GOOD + "kms_key: alias/ci\n",
+        "s.yaml:13:10: kms_key: must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:"
+        'key/<key-id>; an alias cannot be used in key policies and grants); got "alias/ci"',
+    ),
 ]
 
 
@@ -190,41 +216,6 @@ def test_yaml_syntax_error_gives_the_parser_position() -> None:
     (message,) = errors_of(GOOD.replace("events: [push]", "events: [push"))
     assert message.startswith("s.yaml:11:11: YAML syntax error: ")
     assert "expected ',' or ']'" in message
-
-
-SECURITY_CASES = [
-    (
-        "secret-like variable",
-        GOOD.replace("timeout: 60", "variables: {DB_PASSWORD: hunter2}"),
-        "s.yaml:6:28: build.variables.DB_PASSWORD: looks like a secret: plain variables are "
-        "visible in the template and the CodeBuild console; move it to build.secrets "
-        "(ssm:/... or secretsmanager:...)",
-    ),
-    (
-        "pull requests into prod without actors",
-        GOOD.replace("  dev:", "  prod:").replace("[push]", "[push, pull-request-merged]"),
-        "s.yaml:10:13: environments.prod.events: pull-request events ship unmerged code to the "
-        "prod pipeline; list the account IDs allowed to trigger it in actors, or use push "
-        "events only",
-    ),
-    (
-        "comment approval on bitbucket",
-        GOOD.replace("    events: [push]", "    events: [push]\n    pull_request_approval: all"),
-        "s.yaml:11:28: environments.dev.pull_request_approval: is GitHub only; for provider "
-        "bitbucket restrict who triggers builds with actors",
-    ),
-    (
-        "kms alias",
-        GOOD + "kms_key: alias/ci\n",
-        "s.yaml:13:10: kms_key: must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:"
-        'key/<key-id>; an alias cannot be used in key policies and grants); got "alias/ci"',
-    ),
-]
-
-
-@pytest.mark.parametrize("name, text, expected", SECURITY_CASES, ids=[c[0] for c in SECURITY_CASES])
-def test_security_rule_message(name: str, text: str, expected: str) -> None:
-    assert expected in errors_of(text)
 
 
 def test_pull_requests_into_prod_are_allowed_with_actors() -> None:
