@@ -74,7 +74,8 @@ class Repository(StrictModel):
 class Build(StrictModel):
     image: str = Field(
         "aws/codebuild/standard:7.0",
-        description="CodeBuild image (curated aws/codebuild/... or an ECR/Docker Hub image).",
+        description="CodeBuild image: a curated aws/codebuild/... image or a public registry image "
+        "(private ECR images need pull permissions this version does not grant).",
         min_length=1,
         max_length=256,
     )
