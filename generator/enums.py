@@ -109,12 +109,9 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
 
-# Service principals of the roles we create; our checks refuse any other host.
+# Service principals our roles trust; our checks refuse any other trust principal.
 SERVICE_PRINCIPALS: frozenset[str] = frozenset(
-    {
-        "codebuild.amazonaws.com",
-        "codepipeline.amazonaws.com",
-        "events.amazonaws.com",
-        "ecs-tasks.amazonaws.com",
-    }
+    {"codebuild.amazonaws.com", "codepipeline.amazonaws.com", "events.amazonaws.com"}
 )
+# The only service the pipeline may pass ECS task roles to (iam:PassedToService).
+ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"

@@ -39,6 +39,7 @@ from awacs.sts import AssumeRole
 from troposphere import AWSHelperFn, GetAtt, Sub, Tags
 from troposphere.iam import Policy, Role
 
+from .enums import ECS_TASKS_PRINCIPAL
 from .model import SecretRef
 
 # Actions that AWS's Service Authorization Reference gives no resource type (or,
@@ -190,7 +191,7 @@ def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> l
             _allow(
                 [iam_actions.PassRole],
                 roles,
-                Condition=Condition(StringEquals("iam:PassedToService", "ecs-tasks.amazonaws.com")),
+                Condition=Condition(StringEquals("iam:PassedToService", ECS_TASKS_PRINCIPAL)),
             )
         )
     return statements

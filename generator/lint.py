@@ -51,11 +51,6 @@ def template_findings(text: str) -> list[str]:
     return findings
 
 
-def lint_text(name: str, text: str) -> list[str]:
-    """One line per finding, `name:line:col: [RULE] message`; empty when clean."""
-    return [name + finding for finding in template_findings(text)]
-
-
 def read_template(*candidates: Path) -> dict[str, Any] | None:
     """The first existing template file of candidates, parsed (JSON or YAML, short-form
     tags included), or None when none exists or none parses."""

@@ -10,6 +10,7 @@ import yaml
 from generator.cli import main
 from generator.compose import compose
 from generator.deploy import TEMPLATE_BODY_LIMIT
+from generator.enums import SPEC_EVENTS
 from generator.lint import lint_texts
 from generator.loader import load_spec_text
 from generator.render import template_data, to_json, to_yaml
@@ -74,14 +75,7 @@ def largest_spec() -> str:
         "environments": {
             "production-eu-01": {
                 "branch": "release/" + "b" * 100,
-                "events": [
-                    "push",
-                    "pull-request-created",
-                    "pull-request-updated",
-                    "pull-request-merged",
-                    "pull-request-closed",
-                    "pull-request-reopened",
-                ],
+                "events": list(SPEC_EVENTS),
                 "approval": True,
                 "deploy": {
                     "ecs": {
