@@ -1,102 +1,140 @@
-"""The account bootstrap stack: CodeBuild's stored source credential for Bitbucket
-or GitHub, read from a Secrets Manager secret, so CodeBuild can create the
-webhooks of every pipeline stack that has no `repository.connection`.
+"""The account bootstrap stacks: CodeBuild's stored source credential for one Git host,
+read from a Secrets Manager secret, so CodeBuild can create the webhooks of every
+pipeline stack that has no `repository.connection`.
 
-CodeBuild keeps one source credential per server type per account and region
-(AWS::CodeBuild::SourceCredential); deploy this stack once per provider and region.
+CodeBuild keeps one source credential per server type per account and region, and
+`AWS::CodeBuild::SourceCredential.ServerType` cannot change without replacing the
+resource (which deletes the old credential). So each Git host gets its own template
+and stack: `bootstrap-bitbucket` -> stack `pipeline-bootstrap-bitbucket`, and
+`bootstrap-github` -> `pipeline-bootstrap-github`; deploy the ones you need once per
+account and region.
 """
 
 from __future__ import annotations
 
-from troposphere import Equals, If, Not, NoValue, Output, Parameter, Ref, Sub, Template
+from dataclasses import dataclass
+
+from troposphere import Output, Parameter, Ref, Sub, Template
 from troposphere.codebuild import SourceCredential
 
 from . import __version__
 
-STACK_NAME = "pipeline-bootstrap"
-FILE_STEM = "bootstrap"
+STACK_PREFIX = "pipeline-"
 
 
-def compose_bootstrap() -> Template:
+@dataclass(frozen=True)
+class GitHost:
+    """How CodeBuild authenticates to one Git host with a stored token."""
+
+    provider: str  # spec `repository.provider`
+    server_type: str  # SourceCredential.ServerType
+    auth_type: str  # SourceCredential.AuthType
+    label: str
+    token: str  # what the secret holds
+    username: str | None  # the parameter that holds the user name, if the host needs one
+
+
+# CodeBuild user guide, "Access your source provider in CodeBuild": Bitbucket takes an
+# Atlassian API token with the account's e-mail address as user name (Bitbucket app
+# passwords can no longer be created since 2025-09-09 and stop working on 2026-07-28);
+# GitHub takes a personal access token. AWS::CodeBuild::SourceCredential: BASIC_AUTH for
+# Bitbucket, PERSONAL_ACCESS_TOKEN for GitHub.
+GIT_HOSTS: dict[str, GitHost] = {
+    "bitbucket": GitHost(
+        provider="bitbucket",
+        server_type="BITBUCKET",
+        auth_type="BASIC_AUTH",
+        label="Bitbucket",
+        token="an Atlassian API token with scopes read:repository:bitbucket, "
+        "read:pullrequest:bitbucket, read:webhook:bitbucket, write:webhook:bitbucket, "
+        "read:account",
+        username="AtlassianEmail",
+    ),
+    "github": GitHost(
+        provider="github",
+        server_type="GITHUB",
+        auth_type="PERSONAL_ACCESS_TOKEN",
+        label="GitHub",
+        token="a GitHub personal access token with the repo and admin:repo_hook scopes",
+        username=None,
+    ),
+}
+
+
+def file_stem(provider: str) -> str:
+    return f"bootstrap-{provider}"
+
+
+def stack_name_of(stem: str) -> str | None:
+    """The stack a bootstrap template deploys to, or None when stem is no bootstrap."""
+    hosts = {file_stem(p) for p in GIT_HOSTS}
+    return STACK_PREFIX + stem if stem in hosts else None
+
+
+def _parameters(host: GitHost) -> list[Parameter]:
+    parameters = []
+    if host.username is not None:
+        parameters.append(
+            Parameter(
+                host.username,
+                Type="String",
+                AllowedPattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                ConstraintDescription="the e-mail address of the Atlassian account",
+                Description="E-mail address of the Atlassian account that owns the API token "
+                "(CodeBuild's user name for Bitbucket)",
+            )
+        )
+    parameters.append(
+        Parameter(
+            "TokenSecretName",
+            Type="String",
+            AllowedPattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$",
+            ConstraintDescription="a Secrets Manager secret name",
+            Description=f"Secrets Manager secret whose SecretString is {host.token}",
+        )
+    )
+    return parameters
+
+
+def _interface(host: GitHost) -> dict[str, object]:
+    names = [p.title for p in _parameters(host)]
+    labels = {"TokenSecretName": {"default": "Secrets Manager secret with the token"}}
+    if host.username is not None:
+        labels[host.username] = {"default": "Atlassian account e-mail address"}
+    return {
+        "AWS::CloudFormation::Interface": {
+            "ParameterGroups": [{"Label": {"default": host.label}, "Parameters": names}],
+            "ParameterLabels": labels,
+        }
+    }
+
+
+def compose_bootstrap(provider: str) -> Template:
+    host = GIT_HOSTS[provider]
     template = Template(
         Description=(
-            "Account bootstrap for pipeline-template-generator stacks: CodeBuild's source "
-            f"credential for Bitbucket or GitHub (generator {__version__})."
+            f"Account bootstrap for pipeline-template-generator stacks: CodeBuild's {host.label} "
+            f"source credential (generator {__version__})."
         )
     )
     template.set_version("2010-09-09")
-    template.set_metadata(
-        {
-            "AWS::CloudFormation::Interface": {
-                "ParameterGroups": [
-                    {
-                        "Label": {"default": "Git host"},
-                        "Parameters": ["ServerType", "Username", "TokenSecretName"],
-                    }
-                ],
-                "ParameterLabels": {
-                    "ServerType": {"default": "Git host"},
-                    "Username": {"default": "Bitbucket user name"},
-                    "TokenSecretName": {"default": "Secrets Manager secret with the token"},
-                },
-            }
-        }
+    template.set_metadata(_interface(host))
+    template.add_parameter(_parameters(host))
+    credential = SourceCredential(
+        "SourceCredential",
+        ServerType=host.server_type,
+        AuthType=host.auth_type,
+        # A dynamic reference: CloudFormation reads the secret at deploy time, so the
+        # token never appears in the template, its parameters or the stack events.
+        Token=Sub("{{resolve:secretsmanager:${TokenSecretName}}}"),
     )
-    template.add_parameter(
-        [
-            Parameter(
-                "ServerType",
-                Type="String",
-                AllowedValues=["BITBUCKET", "GITHUB"],
-                Default="BITBUCKET",
-                Description="Which Git host the credential is for",
-            ),
-            Parameter(
-                "Username",
-                Type="String",
-                Default="",
-                AllowedPattern=r"^[A-Za-z0-9_.@+-]{0,100}$",
-                ConstraintDescription="a Bitbucket user name (letters, digits, _ . @ + -)",
-                Description="Bitbucket only: the user that owns the app password",
-            ),
-            Parameter(
-                "TokenSecretName",
-                Type="String",
-                AllowedPattern=r"^[A-Za-z0-9/_+=.@-]{1,512}$",
-                ConstraintDescription="a Secrets Manager secret name",
-                Description="Secret whose SecretString is the Bitbucket app password or the "
-                "GitHub personal access token",
-            ),
-        ]
-    )
-    template.add_condition("IsBitbucket", Equals(Ref("ServerType"), "BITBUCKET"))
-    template.add_rule(
-        "BitbucketNeedsUsername",
-        {
-            "RuleCondition": Equals(Ref("ServerType"), "BITBUCKET"),
-            "Assertions": [
-                {
-                    "Assert": Not(Equals(Ref("Username"), "")),
-                    "AssertDescription": "A Bitbucket app password needs its user's name",
-                }
-            ],
-        },
-    )
-    template.add_resource(
-        SourceCredential(
-            "SourceCredential",
-            ServerType=Ref("ServerType"),
-            AuthType=If("IsBitbucket", "BASIC_AUTH", "PERSONAL_ACCESS_TOKEN"),
-            Username=If("IsBitbucket", Ref("Username"), NoValue),
-            # A dynamic reference: CloudFormation reads the secret at deploy time, so
-            # the token never appears in the template, its parameters or the stack events.
-            Token=Sub("{{resolve:secretsmanager:${TokenSecretName}}}"),
-        )
-    )
+    if host.username is not None:
+        credential.Username = Ref(host.username)
+    template.add_resource(credential)
     template.add_output(
         Output(
             "SourceCredentialArn",
-            Description="The stored source credential CodeBuild uses for webhooks",
+            Description=f"The stored {host.label} source credential CodeBuild uses for webhooks",
             Value=Ref("SourceCredential"),
         )
     )

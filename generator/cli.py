@@ -71,6 +71,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .render import check_round_trip
 
     generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
+    for warning in sorted(generated.warnings):
+        print(warning, file=sys.stderr)
     findings = lint_texts(generated.lint_items, progress=True)
     findings += check_round_trip(generated.files)
     if not args.allow_large:
@@ -267,7 +269,7 @@ def parser() -> argparse.ArgumentParser:
     lint.set_defaults(func=cmd_lint)
 
     deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
-    deploy.add_argument("stack", help="<service>-<env>, or bootstrap")
+    deploy.add_argument("stack", help="<service>-<env>, bootstrap-bitbucket or bootstrap-github")
     deploy.add_argument("--s3-bucket", help="upload the template through this bucket")
     _add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)

@@ -162,8 +162,9 @@ def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTr
         BuildType="BUILD",
         FilterGroups=filter_groups(environment.branch, events, list(environment.actors)),
     )
-    if repository.provider == "github" and any(e != "push" for e in events):
-        # Pull requests from outside contributors wait for a maintainer's approval comment.
+    if any(e != "push" for e in events):
+        # Pull requests wait for an approver's comment (CodeBuild's own default for new
+        # projects is ALL_PULL_REQUESTS; GitHub and Bitbucket both support it).
         triggers.PullRequestBuildPolicy = PullRequestBuildPolicy(
             RequiresCommentApproval=PULL_REQUEST_APPROVAL[environment.pull_request_approval]
         )

@@ -10,6 +10,11 @@ from . import __version__, codebuild, codepipeline, events, iam, logs, naming, p
 from .model import Spec, parse_secret
 
 
+# The only roles that may write objects to each bucket (its bucket policy denies others).
+SOURCE_WRITERS = [naming.BRIDGE_ROLE]
+ARTIFACT_WRITERS = [naming.PIPELINE_ROLE, naming.BUILD_ROLE]
+
+
 def stack_tags(spec: Spec) -> Tags | None:
     return Tags(spec.tags) if spec.tags else None
 
@@ -31,39 +36,42 @@ def bridge_policy(spec: Spec) -> list[Statement]:
     ]
     if spec.repository.connection is not None:
         statements.append(iam.grant_use_connection(spec.repository.connection))
-    return statements + _key_use(spec)
+    return statements + _key_use(spec, [naming.SOURCE_BUCKET])
 
 
-def _key_use(spec: Spec) -> list[Statement]:
-    return [iam.grant_use_key(spec.kms_key)] if spec.kms_key is not None else []
+def _key_use(spec: Spec, buckets: list[str]) -> list[Statement]:
+    """The spec's KMS key, through S3 and for these buckets' objects only."""
+    return [iam.grant_use_key(spec.kms_key, buckets)] if spec.kms_key is not None else []
 
 
-def build_policy(spec: Spec) -> list[Statement]:
+def build_policy(spec: Spec, env: str) -> list[Statement]:
     statements = [
         iam.grant_log_streams(naming.BUILD_LOG_GROUP),
         iam.grant_artifact_read_write(naming.ARTIFACT_BUCKET),
+        iam.grant_bucket_acl_location(naming.ARTIFACT_BUCKET),
+        iam.grant_reports(naming.build_project_name(naming.stack_name(spec.service, env))),
     ]
     if spec.build.ecr:
         statements += iam.grant_ecr_push(spec.build.ecr)
     secrets = [parse_secret(value) for value in spec.build.secrets.values()]
     statements += iam.grant_read_secrets([s for s in secrets if s is not None])
-    return statements + _key_use(spec)
+    return statements + _key_use(spec, [naming.ARTIFACT_BUCKET])
 
 
 def pipeline_policy(spec: Spec, env: str) -> list[Statement]:
     statements = [
-        *iam.grant_read_object_versions(naming.SOURCE_BUCKET, naming.SOURCE_KEY),
+        *iam.grant_s3_source(naming.SOURCE_BUCKET, naming.SOURCE_KEY),
         iam.grant_artifact_read_write(naming.ARTIFACT_BUCKET),
         iam.grant_start_build(naming.BUILD_PROJECT),
     ]
     deploy = spec.environments[env].deploy
     if deploy.ecs is not None:
         statements += iam.grant_ecs_deploy(
-            deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles
+            deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles or []
         )
     if deploy.s3 is not None:
         statements.append(iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key))
-    return statements + _key_use(spec)
+    return statements + _key_use(spec, [naming.SOURCE_BUCKET, naming.ARTIFACT_BUCKET])
 
 
 def pipeline_stages(spec: Spec, env: str) -> list[tuple[str, list[Actions]]]:
@@ -148,9 +156,11 @@ def compose(spec: Spec, env: str) -> Template:
     template.add_resource(
         [
             s3.source_bucket(naming.SOURCE_BUCKET, key, tags),
-            s3.tls_only_policy(naming.SOURCE_BUCKET_POLICY, naming.SOURCE_BUCKET),
+            s3.bucket_policy(naming.SOURCE_BUCKET_POLICY, naming.SOURCE_BUCKET, SOURCE_WRITERS),
             s3.artifact_bucket(naming.ARTIFACT_BUCKET, key, tags),
-            s3.tls_only_policy(naming.ARTIFACT_BUCKET_POLICY, naming.ARTIFACT_BUCKET),
+            s3.bucket_policy(
+                naming.ARTIFACT_BUCKET_POLICY, naming.ARTIFACT_BUCKET, ARTIFACT_WRITERS
+            ),
             logs.log_group(naming.BRIDGE_LOG_GROUP, retention, key, tags),
             iam.service_role(
                 naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec), tags
@@ -170,7 +180,7 @@ def compose(spec: Spec, env: str) -> Template:
             ),
             logs.log_group(naming.BUILD_LOG_GROUP, retention, key, tags),
             iam.service_role(
-                naming.BUILD_ROLE, "codebuild.amazonaws.com", build_policy(spec), tags
+                naming.BUILD_ROLE, "codebuild.amazonaws.com", build_policy(spec, env), tags
             ),
             codebuild.build_project(
                 naming.BUILD_PROJECT,

@@ -16,8 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bootstrap import FILE_STEM as BOOTSTRAP_STEM
-from .bootstrap import STACK_NAME as BOOTSTRAP_STACK
+from .bootstrap import stack_name_of
 
 # The largest template body CloudFormation takes inline (CreateStack/UpdateStack
 # TemplateBody, and so `aws cloudformation deploy` without --s3-bucket).
@@ -74,7 +73,7 @@ def stack_tags(template: Path) -> list[str]:
 
 def deploy_command(request: DeployRequest, environ: Mapping[str, str]) -> list[str]:
     template = template_file(request)
-    name = BOOTSTRAP_STACK if request.stack == BOOTSTRAP_STEM else request.stack
+    name = cloudformation_stack(request.stack)
     command = [
         "aws", "cloudformation", "deploy",
         "--template-file", str(template),
@@ -102,8 +101,13 @@ def deploy_command(request: DeployRequest, environ: Mapping[str, str]) -> list[s
     return command
 
 
+def cloudformation_stack(stem: str) -> str:
+    """The stack a template deploys to: `<service>-<env>`, or `pipeline-bootstrap-<host>`."""
+    return stack_name_of(stem) or stem
+
+
 def next_step(request: DeployRequest) -> str:
-    name = BOOTSTRAP_STACK if request.stack == BOOTSTRAP_STEM else request.stack
+    name = cloudformation_stack(request.stack)
     if request.dry_run:
         return (
             f"Change set created for {name} and not executed. Review it in the CloudFormation "

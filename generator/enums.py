@@ -61,17 +61,26 @@ PROVIDER_EVENTS: dict[str, frozenset[str]] = {
 }
 ALL_WEBHOOK_EVENTS: frozenset[str] = frozenset().union(*PROVIDER_EVENTS.values())
 
-# Spec pull_request_approval -> PullRequestBuildPolicy.RequiresCommentApproval (GitHub).
-# CodeBuild API reference: PullRequestBuildPolicy.
+# Bitbucket webhook events that CodeBuild filters on but Bitbucket sends only when the
+# repository webhook has that trigger ticked (CodeBuild user guide, "Bitbucket webhook
+# events": PULL_REQUEST_MERGED needs "Merged", PULL_REQUEST_CLOSED needs "Declined").
+BITBUCKET_WEBHOOK_TRIGGERS: dict[str, str] = {
+    "pull-request-merged": "Pull Request: Merged",
+    "pull-request-closed": "Pull Request: Declined",
+}
+
+# Spec pull_request_approval -> PullRequestBuildPolicy.RequiresCommentApproval.
+# CodeBuild API reference, PullRequestBuildPolicy; user guide, "Pull request comment
+# approval": new projects default to ALL_PULL_REQUESTS.
 PULL_REQUEST_APPROVAL: dict[str, str] = {
-    "fork": "FORK_PULL_REQUESTS",
     "all": "ALL_PULL_REQUESTS",
+    "fork": "FORK_PULL_REQUESTS",
     "none": "DISABLED",
 }
 
-# Environments whose names say production: pull-request code may not deploy there
-# unless the triggering actors are restricted.
-PRODUCTION_NAMES = frozenset({"prod", "production", "live", "prd"})
+# Words that make an environment name production (`prod`, `prod-eu`, `eu-live`): pull-request
+# code may not deploy there unless the triggering actors are restricted.
+PRODUCTION_WORDS = frozenset({"prod", "production", "live", "prd"})
 
 # Plain variable names that look like secrets; they belong in `secrets`.
 SECRET_LIKE_NAME = r"(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import FILE_STEM, compose_bootstrap
+from .bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
 from .compose import compose
 from .errors import SpecError, SpecErrors
 from .incremental import BOOTSTRAP_SOURCE
@@ -19,7 +19,7 @@ from .model import Spec
 from .naming import stack_name
 from .render import RENDERERS, template_data
 from .sources import FORMATS
-from .validate import validate_spec
+from .validate import spec_warnings, validate_spec
 
 # Below this many specs per core, forking workers costs more than it saves.
 PER_WORKER_MIN = 16
@@ -40,6 +40,7 @@ class LoadedFile:
     spec: Spec | None
     errors: list[SpecError]
     service_position: tuple[int, int] = (1, 1)
+    warnings: list[SpecError] = field(default_factory=list)
 
     @property
     def stack_names(self) -> list[str]:
@@ -51,7 +52,10 @@ class LoadedFile:
 def load_file(path: Path) -> LoadedFile:
     try:
         loaded = load_spec_file(path)
-        return LoadedFile(path, validate_spec(loaded), [], loaded.position(("service",)))
+        spec = validate_spec(loaded)
+        return LoadedFile(
+            path, spec, [], loaded.position(("service",)), warnings=spec_warnings(loaded)
+        )
     except SpecErrors as exc:
         return LoadedFile(path, None, exc.errors)
 
@@ -112,6 +116,7 @@ class Generated:
     files: dict[str, str] = field(default_factory=dict)  # template file name -> text
     by_spec: dict[Path, dict[str, str]] = field(default_factory=dict)  # spec -> its files
     lint_items: list[tuple[str, str]] = field(default_factory=list)  # one text per stack
+    warnings: list[SpecError] = field(default_factory=list)
 
 
 def _build_file(job: tuple[Path, str]) -> tuple[LoadedFile, dict[str, str]]:
@@ -142,15 +147,25 @@ def generate(paths: Sequence[Path], fmt: str, *, bootstrap: bool) -> Generated:
         raise SpecErrors(errors)
     generated = Generated()
     if bootstrap:
-        files = render_stacks([Stack(FILE_STEM, "", template_data(compose_bootstrap()))], fmt)
+        stacks = bootstrap_stacks()
+        files = render_stacks(stacks, fmt)
         generated.files |= files
         generated.by_spec[BOOTSTRAP_SOURCE] = files
-        generated.lint_items.append(_lint_item(FILE_STEM, files))
+        generated.lint_items += [_lint_item(stack.name, files) for stack in stacks]
     for file, files in built:
+        generated.warnings += file.warnings
         generated.files |= files
         generated.by_spec[file.path] = files
         generated.lint_items += [_lint_item(name, files) for name in file.stack_names]
     return generated
+
+
+def bootstrap_stacks() -> list[Stack]:
+    """One account bootstrap template per Git host."""
+    return [
+        Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
+        for provider in GIT_HOSTS
+    ]
 
 
 def _lint_item(stem: str, files: dict[str, str]) -> tuple[str, str]:

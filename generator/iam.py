@@ -34,6 +34,7 @@ from awacs.aws import (
     Principal,
     Statement,
     StringEquals,
+    StringLike,
 )
 from awacs.sts import AssumeRole
 from troposphere import AWSHelperFn, GetAtt, Sub, Tags
@@ -69,10 +70,15 @@ def _allow(actions: Sequence[Action], resources: Sequence[object], **extra: obje
     return Statement(Effect=Allow, Action=list(actions), Resource=list(resources), **extra)
 
 
+class WildcardNotAllowed(ValueError):
+    """A grant asked for Resource "*" on an action outside the allowlist (a bug)."""
+
+
 def _allow_any_resource(actions: Sequence[Action], **extra: object) -> Statement:
     for action in actions:
         name = action.JSONrepr()
-        assert name in RESOURCE_WILDCARD_ALLOWLIST, f"{name} is not allowlisted for '*'"
+        if name not in RESOURCE_WILDCARD_ALLOWLIST:
+            raise WildcardNotAllowed(f"{name} is not allowlisted for Resource '*'")
     return Statement(Effect=Allow, Action=list(actions), Resource=["*"], **extra)
 
 
@@ -86,12 +92,22 @@ def grant_put_object(bucket: str, key: str) -> Statement:
     return _allow([s3.PutObject], [object_arn(bucket, key)])
 
 
-def grant_read_object_versions(bucket: str, key: str) -> list[Statement]:
-    """What CodePipeline's S3 source action needs: the object, its versions, and
-    whether the bucket is versioned."""
+def grant_s3_source(bucket: str, key: str) -> list[Statement]:
+    """CodePipeline's S3 source action: the object, its versions and tags; whether the
+    bucket is versioned, its ACL and location (CodePipeline user guide, S3 source
+    action reference, "Service role permissions"). s3:ListBucket makes S3 answer a
+    missing source.zip (the run a new pipeline starts before the first push) with
+    NoSuchKey instead of AccessDenied (S3 API reference, GetObject, "Permissions"); the
+    bucket holds nothing but that key's versions, so listing it reveals nothing else."""
     return [
-        _allow([s3.GetObject, s3.GetObjectVersion], [object_arn(bucket, key)]),
-        _allow([s3.GetBucketVersioning], [GetAtt(bucket, "Arn")]),
+        _allow(
+            [s3.GetObject, s3.GetObjectVersion, s3.GetObjectTagging, s3.GetObjectVersionTagging],
+            [object_arn(bucket, key)],
+        ),
+        _allow(
+            [s3.GetBucketVersioning, s3.GetBucketAcl, s3.GetBucketLocation, s3.ListBucket],
+            [GetAtt(bucket, "Arn")],
+        ),
     ]
 
 
@@ -99,10 +115,46 @@ def grant_artifact_read_write(bucket: str) -> Statement:
     return _allow([s3.GetObject, s3.GetObjectVersion, s3.PutObject], [object_arn(bucket, "*")])
 
 
-def grant_use_key(kms_key: str) -> Statement:
-    """Read and write objects that S3 encrypts with the stack's customer-managed key
-    (GenerateDataKey to write, Decrypt to read and for multipart uploads)."""
-    return _allow([kms.Decrypt, kms.GenerateDataKey], [kms_key])
+def grant_bucket_acl_location(bucket: str) -> Statement:
+    """CodeBuild's documented minimum service role reads the artifact bucket's ACL and
+    location (CodeBuild user guide, "Create a CodeBuild service role")."""
+    return _allow([s3.GetBucketAcl, s3.GetBucketLocation], [GetAtt(bucket, "Arn")])
+
+
+def grant_reports(project_name: str) -> Statement:
+    """A buildspec `reports:` section makes CodeBuild create and fill report groups named
+    `<project>-<report>` with the service role (CodeBuild user guide, "Test reports
+    permissions"; aws/aws-cdk#7367)."""
+    return _allow(
+        [
+            codebuild.CreateReportGroup,
+            codebuild.CreateReport,
+            codebuild.UpdateReport,
+            codebuild.BatchPutTestCases,
+            codebuild.BatchPutCodeCoverages,
+        ],
+        # The project's name, not a Ref: the project already refers to this role.
+        [regional_arn("codebuild", f"report-group/{project_name}-*")],
+    )
+
+
+def grant_use_key(kms_key: str, buckets: Sequence[str]) -> Statement:
+    """Read and write objects that S3 encrypts with the stack's customer-managed key in
+    these buckets only: the key is usable through S3 (kms:ViaService) and for objects of
+    these buckets (S3's encryption context is the object ARN, or the bucket ARN with an
+    S3 Bucket Key). KMS developer guide, "kms:ViaService" and "kms:EncryptionContext:";
+    S3 user guide, "Using SSE-KMS", "Encryption context"."""
+    contexts = [GetAtt(b, "Arn") for b in buckets] + [object_arn(b, "*") for b in buckets]
+    return _allow(
+        [kms.Decrypt, kms.GenerateDataKey],
+        [kms_key],
+        Condition=Condition(
+            [
+                StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com")),
+                StringLike("kms:EncryptionContext:aws:s3:arn", contexts),
+            ]
+        ),
+    )
 
 
 def grant_use_connection(connection_arn: str) -> Statement:
@@ -133,9 +185,12 @@ def grant_ecr_push(repositories: Sequence[str]) -> list[Statement]:
 def secret_resource(secret: SecretRef) -> Sub | str:
     if secret.store == "ssm":
         return regional_arn("ssm", "parameter/" + secret.name.lstrip("/"))
-    if secret.name.startswith("arn:"):
+    if secret.is_complete_arn:
         return secret.name
-    # Secrets Manager appends six random characters to a secret's ARN.
+    # Secrets Manager appends "-" and six random characters to a secret's name in its ARN;
+    # a name or a partial ARN matches it only with "-??????".
+    if secret.name.startswith("arn:"):
+        return secret.name + "-??????"
     return regional_arn("secretsmanager", f"secret:{secret.name}-??????")
 
 
@@ -186,6 +241,7 @@ def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> l
         ),
     ]
     if task_roles:
+        # A role's ARN holds its path: arn:...:role/<path>/<name>.
         roles = [Sub(ARN_PREFIX + "iam::${AWS::AccountId}:role/" + name) for name in task_roles]
         statements.append(
             _allow(

@@ -31,7 +31,13 @@ EcrRepositoryName = Annotated[
     ),
 ]
 ActorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:{}_-]+$", max_length=128)]
-IamRoleName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_+=,.@-]+$", max_length=64)]
+# A role name, optionally behind its IAM path (`service-role/orders-task`): the part after
+# `role/` in the role's ARN. IAM user guide, "IAM identifiers" (names up to 64 characters,
+# paths of `/`-separated segments).
+IamRoleName = Annotated[
+    str,
+    StringConstraints(pattern=r"^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$", max_length=512),
+]
 # `ssm:/param/path` or `secretsmanager:<name-or-arn>`; shape checked in validate.py.
 SecretReference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
 
@@ -130,10 +136,12 @@ class EcsDeploy(StrictModel):
         pattern=r"^[A-Za-z0-9_./-]+$",
         max_length=255,
     )
-    task_roles: list[IamRoleName] = Field(
-        default_factory=list,
-        description="Names of the task and execution roles the pipeline may pass to ECS "
-        "(iam:PassRole, only to ecs-tasks.amazonaws.com).",
+    task_roles: list[IamRoleName] | None = Field(
+        None,
+        description="The task definition's task and execution roles, by name (with their IAM "
+        "path, e.g. service-role/orders-task, when they have one): the pipeline may pass only "
+        "these, only to ecs-tasks.amazonaws.com. Required; write [] when the task definition "
+        "has neither role.",
         max_length=10,
     )
 
@@ -175,14 +183,20 @@ class Environment(StrictModel):
     actors: list[ActorId] = Field(
         default_factory=list,
         description="Only pushes and pull requests by these Git host account IDs start the "
-        "pipeline (webhook ACTOR_ACCOUNT_ID filter). Required for pull-request events on an "
-        "environment named like production (prod, production, live).",
+        "pipeline (webhook ACTOR_ACCOUNT_ID filter). Required for pull-request events on a "
+        "production environment.",
         max_length=50,
     )
-    pull_request_approval: Literal["fork", "all", "none"] = Field(
-        "fork",
-        description="GitHub only: which pull requests need a maintainer's approval comment "
-        "before they build (fork: from forks, all, none).",
+    pull_request_approval: Literal["all", "fork", "none"] = Field(
+        "all",
+        description="Which pull requests wait for an approver's comment before they build "
+        "(CodeBuild's PullRequestBuildPolicy): all (AWS's default), fork (GitHub: only from "
+        "forks), none.",
+    )
+    production: bool | None = Field(
+        None,
+        description="Whether this environment is production (pull-request events need actors). "
+        "Default: true when a word of the name is prod, production, prd or live.",
     )
     deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
 
@@ -217,7 +231,14 @@ _SECRET_ARN = re.compile(
     r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$", re.ASCII
 )
 _SECRET_NAME = re.compile(r"^[\w/+=.@-]{1,512}$", re.ASCII)
-_SSM_NAME = re.compile(r"^/?[\w.-]+(/[\w.-]+)*$", re.ASCII)
+# Parameter Store names: a hierarchy starts with "/" (`/orders/db-password`); a name
+# without "/" is a valid top-level name. `orders/db-password` is neither.
+# Systems Manager user guide, "Parameter name requirements" (sysman-parameter-name-constraints).
+_SSM_NAME = re.compile(r"^(?:/[\w.-]+)+$|^[\w.-]+$", re.ASCII)
+# Secrets Manager appends "-" and six random characters to a secret's name in its ARN;
+# an ARN without them is a partial ARN. Secrets Manager user guide, "Troubleshoot":
+# "ARN ... partial ARN"; IAM policies match a name with "-??????".
+_SECRET_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -227,6 +248,11 @@ class SecretRef:
     store: str  # "ssm" | "secretsmanager"
     name: str  # parameter name, secret name or secret ARN
     json_key: str | None = None
+
+    @property
+    def is_complete_arn(self) -> bool:
+        """A Secrets Manager ARN that ends in the secret's six random characters."""
+        return self.name.startswith("arn:") and bool(_SECRET_ARN_SUFFIX.search(self.name))
 
 
 def parse_secret(value: str) -> SecretRef | None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from awacs import s3 as s3_actions
-from awacs.aws import Bool, Condition, Deny, PolicyDocument, Principal, Statement
+from collections.abc import Sequence
+
+from awacs.aws import ArnNotEquals, Bool, Condition, Deny, PolicyDocument, Principal, Statement
 from troposphere import GetAtt, Ref, Sub, Tags
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
@@ -123,8 +125,15 @@ def artifact_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucke
     )
 
 
-def tls_only_policy(title: str, bucket: str) -> BucketPolicy:
-    """Deny every request to the bucket that does not use TLS."""
+# Object writes that could plant a source.zip that deploys, or swap an artifact while an
+# approval waits (deleting the newest version of a versioned object restores the one before).
+OBJECT_WRITE_ACTIONS = (s3_actions.PutObject, s3_actions.DeleteObject, s3_actions.DeleteObjectVersion)
+
+
+def bucket_policy(title: str, bucket: str, writers: Sequence[str]) -> BucketPolicy:
+    """Deny every request without TLS, and every object write by a principal other than
+    the writer roles of this stack. Bucket-level actions stay with IAM, so the account's
+    administrators can still read and change this policy."""
     return BucketPolicy(
         title,
         Bucket=Ref(bucket),
@@ -137,8 +146,22 @@ def tls_only_policy(title: str, bucket: str) -> BucketPolicy:
                     Principal=Principal("*"),
                     Action=[s3_actions.Action("*")],
                     Resource=[GetAtt(bucket, "Arn"), Sub("${" + bucket + ".Arn}/*")],
-                    Condition=Condition(Bool("aws:SecureTransport", False)),
-                )
+                    # The string form: IAM reads "false" as the boolean, and AWS Control
+                    # Tower's proactive control CT.S3.PR.8 reads the value literally.
+                    Condition=Condition(Bool("aws:SecureTransport", "false")),
+                ),
+                Statement(
+                    Sid="DenyObjectWritesByOthers",
+                    Effect=Deny,
+                    Principal=Principal("*"),
+                    Action=list(OBJECT_WRITE_ACTIONS),
+                    Resource=[Sub("${" + bucket + ".Arn}/*")],
+                    # aws:PrincipalArn is the role's ARN for its sessions (IAM user guide,
+                    # "AWS global condition context keys").
+                    Condition=Condition(
+                        ArnNotEquals("aws:PrincipalArn", [GetAtt(w, "Arn") for w in writers])
+                    ),
+                ),
             ],
         ),
     )

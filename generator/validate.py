@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ValidationError
 
 from .enums import (
+    BITBUCKET_WEBHOOK_TRIGGERS,
     LOG_RETENTION_DAYS,
-    PRODUCTION_NAMES,
+    PRODUCTION_WORDS,
     PROVIDER_EVENTS,
     SECRET_LIKE_NAME,
     SPEC_EVENTS,
@@ -45,6 +46,14 @@ def validate_spec(loaded: LoadedSpec) -> Spec:
     if errors:
         raise SpecErrors(errors)
     return spec
+
+
+def spec_warnings(loaded: LoadedSpec) -> list[SpecError]:
+    """What a valid spec builds but may not do as its author expects, one line each."""
+    return [
+        loaded.error(path, "warning: " + message)
+        for path, message in semantic_warnings(loaded.data)
+    ]
 
 
 # --- pydantic errors -> our messages ---------------------------------------------------
@@ -204,6 +213,32 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
             yield from _environment_problems(("environments", name), env, provider)
 
 
+def semantic_warnings(data: Any) -> Iterator[Problem]:
+    """What builds but may not do what the author expects; printed, never fatal."""
+    provider = _provider(_mapping(data, "repository"))
+    for name, env in _mapping(data, "environments").items():
+        events = env.get("events") if isinstance(env, dict) else None
+        if not isinstance(events, list):
+            continue
+        base: FieldPath = ("environments", name, "events")
+        for i, event in enumerate(events):
+            trigger = BITBUCKET_WEBHOOK_TRIGGERS.get(event) if provider == "bitbucket" else None
+            if trigger:
+                yield (
+                    base + (i,),
+                    f"Bitbucket sends {event} only when the repository webhook that CodeBuild "
+                    f'creates has the "{trigger}" trigger: after the first deploy, tick it in '
+                    "Repository settings > Webhooks",
+                )
+        if "push" in events and any(str(e).startswith("pull-request-") for e in events):
+            yield (
+                base,
+                "pull-request builds and pushes write the same source.zip: what deploys is "
+                "the last upload, whichever event made it; validate pull requests without "
+                "deploying in a separate environment or pipeline",
+            )
+
+
 def _provider(repo: dict[Any, Any]) -> str:
     provider = repo.get("provider", "bitbucket")
     return provider if isinstance(provider, str) else ""
@@ -298,20 +333,39 @@ def _event_problems(base: FieldPath, events: list[Any], provider: str) -> Iterat
             )
 
 
+def is_production(name: str, env: dict[Any, Any]) -> bool:
+    """An explicit `production:`, else whether a word of the name says production
+    (`prod`, `prod-eu`, `eu-live`; not `product` or `prodigy`)."""
+    explicit = env.get("production")
+    if isinstance(explicit, bool):
+        return explicit
+    return any(word in PRODUCTION_WORDS for word in name.split("-"))
+
+
 def _pull_request_problems(
     base: FieldPath, env: dict[Any, Any], events: list[Any], provider: str
 ) -> Iterator[Problem]:
     pull_requests = [e for e in events if isinstance(e, str) and e.startswith("pull-request-")]
-    if "pull_request_approval" in env and provider != "github":
+    approval = env.get("pull_request_approval")
+    if approval == "fork" and provider != "github":
         yield (
             base + ("pull_request_approval",),
-            f"is GitHub only; for provider {provider} restrict who triggers builds with actors",
+            f"fork applies to GitHub only; for provider {provider} use all or none",
         )
-    if pull_requests and base[-1] in PRODUCTION_NAMES and not env.get("actors"):
+    name = str(base[-1])
+    if pull_requests and is_production(name, env) and not env.get("actors"):
         yield (
             base + ("events",),
-            f"pull-request events ship unmerged code to the {base[-1]} pipeline; list the "
-            "account IDs allowed to trigger it in actors, or use push events only",
+            f"pull-request events ship unmerged code to the {name} pipeline, a production "
+            "environment; list the account IDs allowed to trigger it in actors, use push "
+            "events only, or set production: false if it is not production",
+        )
+    if "push" in events and "pull-request-merged" in events:
+        yield (
+            base + ("events", events.index("pull-request-merged")),
+            "pull-request-merged beside push runs the pipeline twice for every merge (a merge "
+            "is a push to the target branch, and the later upload decides what deploys); "
+            "keep push",
         )
 
 
@@ -320,6 +374,17 @@ def _deploy_problems(base: FieldPath, deploy: dict[Any, Any]) -> Iterator[Proble
     if len(targets) != 1:
         got = " and ".join(targets) if targets else "none"
         yield base, f"must name exactly one target, ecs or s3; got {got}"
+    ecs = _mapping(deploy, "ecs")
+    if ecs and "task_roles" not in ecs:
+        # The ECS deploy action registers a new task definition revision with the same
+        # roles, which needs iam:PassRole on each (CodePipeline user guide, ECS deploy
+        # action reference, "Service role permissions").
+        yield (
+            base + ("ecs",),
+            "task_roles is required: list the task definition's task and execution roles "
+            "(the pipeline must pass them to ECS on every deploy, or the deploy fails), or "
+            "write task_roles: [] when it has neither",
+        )
     s3 = _mapping(deploy, "s3")
     extract, key = s3.get("extract", True), s3.get("key")
     if s3 and extract is False and key is None:

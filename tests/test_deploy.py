@@ -104,28 +104,25 @@ def test_a_failing_aws_cli_fails_the_deploy(fake_aws) -> None:
     assert "is deployed" not in result.stdout
 
 
-def test_bootstrap_stack_has_its_own_name(fake_aws) -> None:
+@pytest.mark.parametrize(
+    "stem, parameters",
+    [
+        ("bootstrap-bitbucket", ["AtlassianEmail=ci@example.com", "TokenSecretName=ci/bb"]),
+        ("bootstrap-github", ["TokenSecretName=ci/github-token"]),
+    ],
+)
+def test_each_git_host_has_its_own_bootstrap_stack(fake_aws, stem, parameters) -> None:
     bin_dir, log = fake_aws
-    result = run(
-        [
-            "scripts/deploy.sh",
-            "bootstrap",
-            "--parameter-overrides",
-            "ServerType=BITBUCKET",
-            "Username=ci-bot",
-            "TokenSecretName=ci/bitbucket",
-        ],
-        bin_dir,
-    )
+    result = run(["scripts/deploy.sh", stem, "--parameter-overrides", *parameters], bin_dir)
     assert result.returncode == 0, result.stderr
     (call,) = calls(log)
     assert call[:8] == [
         "cloudformation",
         "deploy",
         "--template-file",
-        "templates/bootstrap.yaml",
+        f"templates/{stem}.yaml",
         "--stack-name",
-        "pipeline-bootstrap",
+        f"pipeline-{stem}",
         "--capabilities",
         "CAPABILITY_IAM",
     ]

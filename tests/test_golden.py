@@ -15,11 +15,9 @@ from .conftest import TEMPLATES
 
 
 def test_every_example_stack_matches_its_golden_file(example_stacks, request) -> None:
-    from generator.bootstrap import FILE_STEM, compose_bootstrap
-    from generator.generate import Stack
-    from generator.render import template_data
+    from generator.generate import bootstrap_stacks
 
-    stacks = [*example_stacks, Stack(FILE_STEM, "", template_data(compose_bootstrap()))]
+    stacks = [*example_stacks, *bootstrap_stacks()]
     if request.config.getoption("--update-golden"):
         files = {f"{s.name}.json": to_json(s.data) for s in stacks}
         files |= {f"{s.name}.yaml": to_yaml(s.data) for s in stacks}
