@@ -34,20 +34,21 @@ class GitHost:
     username: str | None  # the parameter that holds the user name, if the host needs one
 
 
-# CodeBuild user guide, "Access your source provider in CodeBuild": Bitbucket takes an
-# Atlassian API token with the account's e-mail address as user name (Bitbucket app
-# passwords can no longer be created since 2025-09-09 and stop working on 2026-07-28);
-# GitHub takes a personal access token. AWS::CodeBuild::SourceCredential: BASIC_AUTH for
-# Bitbucket, PERSONAL_ACCESS_TOKEN for GitHub.
+# CodeBuild user guide, "Bitbucket app password, API token, or access token"
+# (access-tokens-bitbucket): app passwords are deprecated (Atlassian: creation disabled
+# 2025-09-09, removed 2026-07-28); CodeBuild takes an Atlassian API token for basic
+# authentication with the Atlassian account's e-mail address as user name, with scopes
+# repository:read, pullrequest:read (webhooks), webhook and account. SourceCredential's
+# Username is valid only with BASIC_AUTH (CodeBuild API reference, ImportSourceCredentials).
+# GitHub: a personal access token (access-tokens-github).
 GIT_HOSTS: dict[str, GitHost] = {
     "bitbucket": GitHost(
         provider="bitbucket",
         server_type="BITBUCKET",
         auth_type="BASIC_AUTH",
         label="Bitbucket",
-        token="an Atlassian API token with scopes read:repository:bitbucket, "
-        "read:pullrequest:bitbucket, read:webhook:bitbucket, write:webhook:bitbucket, "
-        "read:account",
+        token="an Atlassian API token with the scopes CodeBuild lists: repository:read, "
+        "pullrequest:read, webhook, account",
         username="AtlassianEmail",
     ),
     "github": GitHost(

@@ -41,10 +41,17 @@ def _action(
     return action
 
 
+SOURCE_ACTION = "Source"
+# A newer execution overtakes an older one waiting between stages, so a stale build never
+# deploys after a newer one (CodePipeline user guide, "Execution modes"); each execution
+# builds the source version its event announced (events.pinned_source_version).
+EXECUTION_MODE = "SUPERSEDED"
+
+
 def source_action(bucket: str, key: str, output: str) -> Actions:
     # An EventBridge rule starts the pipeline; polling would start it twice.
     return _action(
-        "Source",
+        SOURCE_ACTION,
         "Source",
         "S3",
         {"S3Bucket": Ref(bucket), "S3ObjectKey": key, "PollForSourceChanges": "false"},
@@ -94,6 +101,7 @@ def pipeline(
         title,
         Name=name,
         PipelineType="V2",
+        ExecutionMode=EXECUTION_MODE,
         RoleArn=GetAtt(role, "Arn"),
         ArtifactStore=_artifact_store(artifact_bucket, kms_key),
         RestartExecutionOnUpdate=False,

@@ -61,7 +61,7 @@ def build_policy(spec: Spec, env: str) -> list[Statement]:
 def pipeline_policy(spec: Spec, env: str) -> list[Statement]:
     statements = [
         *iam.grant_s3_source(naming.SOURCE_BUCKET, naming.SOURCE_KEY),
-        iam.grant_artifact_read_write(naming.ARTIFACT_BUCKET),
+        *iam.grant_artifact_store(naming.ARTIFACT_BUCKET),
         iam.grant_start_build(naming.BUILD_PROJECT),
     ]
     deploy = spec.environments[env].deploy
@@ -216,6 +216,7 @@ def compose(spec: Spec, env: str) -> Template:
                 bucket=naming.SOURCE_BUCKET,
                 key=naming.SOURCE_KEY,
                 pipeline=naming.PIPELINE,
+                source_action=codepipeline.SOURCE_ACTION,
                 role=naming.SOURCE_EVENT_ROLE,
                 tags=tags,
             ),

@@ -3,13 +3,45 @@
 from __future__ import annotations
 
 from troposphere import GetAtt, Ref, Tags
-from troposphere.events import Rule, Target
+import json
+
+from troposphere.events import InputTransformer, Rule, Target
 
 from .iam import regional_arn
 
 
+def pinned_source_version(source_action: str) -> InputTransformer:
+    """Start the execution on the object version that the event announces. Without it
+    the S3 source action reads whatever version is newest when it runs (CodePipeline user
+    guide, "Troubleshooting": S3 source revisions may not match the EventBridge event), so
+    two quick uploads could both build the second. CodePipeline user guide, "Start a
+    pipeline with a source revision override" (S3_OBJECT_VERSION_ID); the S3 event carries
+    the version in detail.object.version-id (S3 user guide, "EventBridge event message
+    structure")."""
+    template = {
+        "sourceRevisions": [
+            {
+                "actionName": source_action,
+                "revisionType": "S3_OBJECT_VERSION_ID",
+                "revisionValue": "<version>",
+            }
+        ]
+    }
+    return InputTransformer(
+        InputPathsMap={"version": "$.detail.object.version-id"},
+        InputTemplate=json.dumps(template, separators=(",", ":")),
+    )
+
+
 def source_object_rule(
-    title: str, *, bucket: str, key: str, pipeline: str, role: str, tags: Tags | None
+    title: str,
+    *,
+    bucket: str,
+    key: str,
+    pipeline: str,
+    source_action: str,
+    role: str,
+    tags: Tags | None,
 ) -> Rule:
     """S3 "Object Created" (EventBridge notifications on the bucket) for exactly one key."""
     rule = Rule(
@@ -26,6 +58,7 @@ def source_object_rule(
                 Id="Pipeline",
                 Arn=regional_arn("codepipeline", "${" + pipeline + "}"),
                 RoleArn=GetAtt(role, "Arn"),
+                InputTransformer=pinned_source_version(source_action),
             )
         ],
     )

@@ -28,7 +28,6 @@ from awacs import iam as iam_actions
 from awacs.aws import (
     Action,
     Allow,
-    ArnEquals,
     Condition,
     PolicyDocument,
     Principal,
@@ -50,7 +49,6 @@ RESOURCE_WILDCARD_ALLOWLIST: dict[str, str] = {
     "ecr:GetAuthorizationToken": "the registry login token is account-wide; ECR defines no "
     "resource type for it",
     "ecs:DescribeTaskDefinition": "ECS defines no resource type for DescribeTaskDefinition",
-    "ecs:ListTasks": "ListTasks is scoped by the ecs:cluster condition, not by a resource",
 }
 
 ARN_PREFIX = "arn:${AWS::Partition}:"
@@ -112,7 +110,33 @@ def grant_s3_source(bucket: str, key: str) -> list[Statement]:
 
 
 def grant_artifact_read_write(bucket: str) -> Statement:
+    """CodeBuild's CODEPIPELINE artifacts: read the input, write the output (CodeBuild
+    user guide, "Create a CodeBuild service role")."""
     return _allow([s3.GetObject, s3.GetObjectVersion, s3.PutObject], [object_arn(bucket, "*")])
+
+
+def grant_artifact_store(bucket: str) -> list[Statement]:
+    """CodePipeline's artifact store: the service role policy AWS documents for it
+    (CodePipeline user guide, "Manage the CodePipeline service role", default policy:
+    bucket versioning, ACL and location; objects read, written, ACL and tags)."""
+    return [
+        _allow(
+            [s3.GetBucketVersioning, s3.GetBucketAcl, s3.GetBucketLocation],
+            [GetAtt(bucket, "Arn")],
+        ),
+        _allow(
+            [
+                s3.PutObject,
+                s3.PutObjectAcl,
+                s3.GetObject,
+                s3.GetObjectVersion,
+                s3.PutObjectTagging,
+                s3.GetObjectTagging,
+                s3.GetObjectVersionTagging,
+            ],
+            [object_arn(bucket, "*")],
+        ),
+    ]
 
 
 def grant_bucket_acl_location(bucket: str) -> Statement:
@@ -220,15 +244,14 @@ def grant_start_build(project: str) -> Statement:
 
 def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> list[Statement]:
     """CodePipeline's ECS standard deploy: register a task definition revision and
-    update the one service (CodePipeline user guide, ECS deploy action reference)."""
-    cluster_arn = regional_arn("ecs", f"cluster/{cluster}")
+    update the one service (CodePipeline user guide, ECS deploy action reference,
+    "Service role permissions")."""
     task_definitions = regional_arn("ecs", "task-definition/*")
     statements = [
         _allow(
             [ecs.DescribeServices, ecs.UpdateService],
             [regional_arn("ecs", f"service/{cluster}/{service}")],
         ),
-        _allow([ecs.DescribeTasks], [regional_arn("ecs", f"task/{cluster}/*")]),
         _allow([ecs.RegisterTaskDefinition], [task_definitions]),
         _allow(
             [ecs.TagResource],
@@ -236,9 +259,6 @@ def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> l
             Condition=Condition(StringEquals("ecs:CreateAction", "RegisterTaskDefinition")),
         ),
         _allow_any_resource([ecs.DescribeTaskDefinition]),
-        _allow_any_resource(
-            [ecs.ListTasks], Condition=Condition(ArnEquals("ecs:cluster", cluster_arn))
-        ),
     ]
     if task_roles:
         # A role's ARN holds its path: arn:...:role/<path>/<name>.
