@@ -9,7 +9,6 @@ from troposphere.codepipeline import Actions
 from . import __version__, codebuild, codepipeline, events, iam, logs, naming, parameters, s3
 from .model import Spec, parse_secret
 
-
 # The only roles that may write objects to each bucket (its bucket policy denies others).
 SOURCE_WRITERS = [naming.BRIDGE_ROLE]
 ARTIFACT_WRITERS = [naming.PIPELINE_ROLE, naming.BUILD_ROLE]
@@ -70,7 +69,7 @@ def pipeline_policy(spec: Spec, env: str) -> list[Statement]:
             deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles or []
         )
     if deploy.s3 is not None:
-        statements.append(iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key))
+        statements += iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key)
     return statements + _key_use(spec, [naming.SOURCE_BUCKET, naming.ARTIFACT_BUCKET])
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from troposphere import GetAtt, Ref, Tags
 import json
 
+from troposphere import GetAtt, Ref, Tags
 from troposphere.events import InputTransformer, Rule, Target
 
 from .iam import regional_arn

@@ -273,10 +273,16 @@ def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> l
     return statements
 
 
-def grant_s3_deploy(bucket: str, key: str | None) -> Statement:
-    """Write the deployed files (or the one zipped object) into an existing bucket."""
-    target = key if key is not None else "*"
-    return _allow([s3.PutObject], [Sub(ARN_PREFIX + f"s3:::{bucket}/{target}")])
+def grant_s3_deploy(bucket: str, key: str | None) -> list[Statement]:
+    """CodePipeline's S3 deploy action into an existing bucket: write the files (or the
+    one zipped object) and their ACLs, and read the bucket's versioning, ACL and location
+    (CodePipeline user guide, S3 deploy action reference, "Service role permissions")."""
+    bucket_arn = Sub(ARN_PREFIX + f"s3:::{bucket}")
+    objects = Sub(ARN_PREFIX + f"s3:::{bucket}/{key if key is not None else '*'}")
+    return [
+        _allow([s3.PutObject, s3.PutObjectAcl, s3.PutObjectVersionAcl], [objects]),
+        _allow([s3.GetBucketVersioning, s3.GetBucketAcl, s3.GetBucketLocation], [bucket_arn]),
+    ]
 
 
 def grant_start_pipeline(pipeline: str) -> Statement:

@@ -36,7 +36,9 @@ ActorId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9:{}_-]+$", max_l
 # paths of `/`-separated segments).
 IamRoleName = Annotated[
     str,
-    StringConstraints(pattern=r"^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$", max_length=512),
+    StringConstraints(
+        pattern=r"^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$", max_length=512
+    ),
 ]
 # `ssm:/param/path` or `secretsmanager:<name-or-arn>`; shape checked in validate.py.
 SecretReference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from awacs import s3 as s3_actions
 from collections.abc import Sequence
 
+from awacs import s3 as s3_actions
 from awacs.aws import ArnNotEquals, Bool, Condition, Deny, PolicyDocument, Principal, Statement
 from troposphere import GetAtt, Ref, Sub, Tags
 from troposphere.s3 import (
@@ -127,7 +127,11 @@ def artifact_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucke
 
 # Object writes that could plant a source.zip that deploys, or swap an artifact while an
 # approval waits (deleting the newest version of a versioned object restores the one before).
-OBJECT_WRITE_ACTIONS = (s3_actions.PutObject, s3_actions.DeleteObject, s3_actions.DeleteObjectVersion)
+OBJECT_WRITE_ACTIONS = (
+    s3_actions.PutObject,
+    s3_actions.DeleteObject,
+    s3_actions.DeleteObjectVersion,
+)
 
 
 def bucket_policy(title: str, bucket: str, writers: Sequence[str]) -> BucketPolicy:

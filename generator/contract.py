@@ -1,0 +1,287 @@
+"""The permission contract: for every runtime operation a stack's roles perform, the
+IAM actions AWS documents for the service role, the resource each applies to, the
+condition keys AWS puts in the request, and the page that says so.
+
+`tests/test_permission_contract.py` resolves every emitted role against this table
+with an IAM evaluator: each documented (action, resource) is allowed, and nothing
+beyond the table is granted. Where we grant less than a page lists, `withheld` says
+which action and why.
+
+Resource kinds (resolved per stack by the test):
+  log-streams        the streams of the role's own log group
+  source-object      SourceBucket/source.zip          source-bucket    SourceBucket
+  artifact-objects   ArtifactBucket/*                 artifact-bucket  ArtifactBucket
+  report-groups      report-group/<build project>-*   build-project    BuildProject
+  pipeline           this stack's pipeline
+  ecs-service        the spec's cluster/service       task-definitions task-definition/*
+  task-roles         the spec's task_roles            any              "*"
+  deploy-objects     the deploy bucket's objects (or its one key)   deploy-bucket
+  connection         repository.connection            kms-key          kms_key
+  ssm-parameters, secrets, ecr-repositories: the spec's entries, each
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import naming
+from .model import Spec, parse_secret
+
+
+@dataclass(frozen=True)
+class Need:
+    """One documented permission: action on a resource kind, with the condition keys
+    AWS sets on that request (values may name a resource kind in braces)."""
+
+    action: str
+    resource: str
+    context: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    source: str
+    needs: tuple[Need, ...]
+    withheld: tuple[tuple[str, str], ...] = ()  # (documented action, why we do not grant it)
+
+
+def _needs(resource: str, *actions: str, **context: str) -> tuple[Need, ...]:
+    keys = tuple(sorted((k.replace("__", ":").replace("_", "-"), v) for k, v in context.items()))
+    return tuple(Need(action, resource, keys) for action in actions)
+
+
+CODEBUILD_ROLE = (
+    "https://docs.aws.amazon.com/codebuild/latest/userguide/setting-up-service-role.html"
+)
+CODEPIPELINE_ROLE = (
+    "https://docs.aws.amazon.com/codepipeline/latest/userguide/how-to-custom-role.html"
+)
+_CONNECTIONS = "https://docs.aws.amazon.com/codebuild/latest/userguide/connections-github-app.html"
+_KMS_S3 = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html"
+_KMS_CONTEXT = {"kms__ViaService": "s3.{region}.amazonaws.com"}
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in [
+        Operation(
+            "codebuild-logs",
+            CODEBUILD_ROLE,
+            _needs("log-streams", "logs:CreateLogStream", "logs:PutLogEvents"),
+            withheld=(("logs:CreateLogGroup", "the stack creates the project's log group itself"),),
+        ),
+        Operation(
+            "bridge-upload",
+            "https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html",
+            _needs("source-object", "s3:PutObject"),
+        ),
+        Operation(
+            "codeconnections",
+            _CONNECTIONS,
+            _needs(
+                "connection", "codeconnections:GetConnectionToken", "codeconnections:GetConnection"
+            ),
+        ),
+        Operation(
+            # A connection created before the rename keeps its codestar-connections ARN.
+            "codestar-connections",
+            _CONNECTIONS,
+            _needs(
+                "connection",
+                "codestar-connections:GetConnectionToken",
+                "codestar-connections:GetConnection",
+            ),
+        ),
+        Operation(
+            "codebuild-artifacts",
+            CODEBUILD_ROLE,
+            _needs("artifact-objects", "s3:GetObject", "s3:GetObjectVersion", "s3:PutObject")
+            + _needs("artifact-bucket", "s3:GetBucketAcl", "s3:GetBucketLocation"),
+        ),
+        Operation(
+            "codebuild-reports",
+            "https://docs.aws.amazon.com/codebuild/latest/userguide/test-permissions.html",
+            _needs(
+                "report-groups",
+                "codebuild:CreateReportGroup",
+                "codebuild:CreateReport",
+                "codebuild:UpdateReport",
+                "codebuild:BatchPutTestCases",
+                "codebuild:BatchPutCodeCoverages",
+            ),
+        ),
+        Operation(
+            "parameter-store",
+            "https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html",
+            _needs("ssm-parameters", "ssm:GetParameters"),
+        ),
+        Operation(
+            "secrets-manager",
+            "https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html",
+            _needs("secrets", "secretsmanager:GetSecretValue"),
+        ),
+        Operation(
+            "ecr-push",
+            "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-push-iam.html",
+            _needs("any", "ecr:GetAuthorizationToken")
+            + _needs(
+                "ecr-repositories",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:CompleteLayerUpload",
+                "ecr:InitiateLayerUpload",
+                "ecr:PutImage",
+                "ecr:UploadLayerPart",
+            ),
+        ),
+        Operation(
+            "ecr-pull",
+            "https://docs.aws.amazon.com/AmazonECR/latest/userguide/image-pull.html",
+            # Pulling the pushed image back (docker build --cache-from, same-repo base images).
+            _needs("ecr-repositories", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
+        ),
+        Operation(
+            "s3-source-action",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-S3.html",
+            _needs(
+                "source-object",
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:GetObjectTagging",
+                "s3:GetObjectVersionTagging",
+            )
+            + _needs(
+                "source-bucket", "s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"
+            ),
+        ),
+        Operation(
+            # Beyond the S3 source action's list: a missing source.zip (the run a new pipeline
+            # starts at creation) then fails with NoSuchKey, not AccessDenied. AWS documents
+            # the 404 only for s3:ListBucket "on the bucket" and says nothing of an s3:prefix
+            # condition, so the grant is unconditional on a bucket that holds one key.
+            "source-missing-is-not-found",
+            "https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html",
+            _needs("source-bucket", "s3:ListBucket"),
+        ),
+        Operation(
+            "artifact-store",
+            CODEPIPELINE_ROLE,
+            _needs(
+                "artifact-bucket",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketAcl",
+                "s3:GetBucketLocation",
+            )
+            + _needs(
+                "artifact-objects",
+                "s3:PutObject",
+                "s3:PutObjectAcl",
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:PutObjectTagging",
+                "s3:GetObjectTagging",
+                "s3:GetObjectVersionTagging",
+            ),
+        ),
+        Operation(
+            "codebuild-action",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodeBuild.html",
+            _needs("build-project", "codebuild:StartBuild", "codebuild:BatchGetBuilds"),
+            withheld=(
+                ("codebuild:StartBuildBatch", "the build action does not set BatchEnabled"),
+                ("codebuild:BatchGetBuildBatches", "the build action does not set BatchEnabled"),
+            ),
+        ),
+        Operation(
+            "ecs-deploy",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-ECS.html",
+            _needs("any", "ecs:DescribeTaskDefinition")
+            + _needs("task-definitions", "ecs:RegisterTaskDefinition")
+            + _needs("ecs-service", "ecs:DescribeServices", "ecs:UpdateService")
+            + _needs(
+                "task-definitions", "ecs:TagResource", ecs__CreateAction="RegisterTaskDefinition"
+            )
+            + _needs("task-roles", "iam:PassRole", iam__PassedToService="ecs-tasks.amazonaws.com"),
+            withheld=(
+                (
+                    "iam:PassRole to ecs.amazonaws.com",
+                    "the page lists both principals; the task and execution roles a task "
+                    "definition names are passed to ecs-tasks.amazonaws.com only",
+                ),
+            ),
+        ),
+        Operation(
+            "s3-deploy",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-S3Deploy.html",
+            _needs("deploy-objects", "s3:PutObject", "s3:PutObjectAcl", "s3:PutObjectVersionAcl")
+            + _needs(
+                "deploy-bucket", "s3:GetBucketVersioning", "s3:GetBucketAcl", "s3:GetBucketLocation"
+            ),
+            withheld=(
+                (
+                    "s3:GetObjectTagging, s3:GetObjectVersionTagging, s3:PutObjectTagging",
+                    "needed only when the deployed objects have tags; build output has none",
+                ),
+            ),
+        ),
+        Operation(
+            "start-pipeline",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/create-cloudtrail-S3-source-cfn.html",
+            _needs("pipeline", "codepipeline:StartPipelineExecution"),
+        ),
+        Operation(
+            "kms-source-bucket",
+            _KMS_S3,
+            _needs(
+                "kms-key",
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                kms__EncryptionContext__aws__s3__arn="{source-bucket}",
+                **_KMS_CONTEXT,
+            ),
+        ),
+        Operation(
+            "kms-artifact-bucket",
+            _KMS_S3,
+            _needs(
+                "kms-key",
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                kms__EncryptionContext__aws__s3__arn="{artifact-bucket}",
+                **_KMS_CONTEXT,
+            ),
+        ),
+    ]
+}
+
+
+def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
+    """{role logical ID: the operations it performs} for one stack of a valid spec."""
+    key = spec.kms_key is not None
+    bridge = ["codebuild-logs", "bridge-upload"]
+    connection = spec.repository.connection
+    if connection is not None:
+        old_arn = ":codestar-connections:" in connection
+        bridge.append("codestar-connections" if old_arn else "codeconnections")
+    build = ["codebuild-logs", "codebuild-artifacts", "codebuild-reports"]
+    secrets = [parse_secret(value) for value in spec.build.secrets.values()]
+    if any(s is not None and s.store == "ssm" for s in secrets):
+        build.append("parameter-store")
+    if any(s is not None and s.store == "secretsmanager" for s in secrets):
+        build.append("secrets-manager")
+    if spec.build.ecr:
+        build += ["ecr-push", "ecr-pull"]
+    pipeline = ["s3-source-action", "source-missing-is-not-found", "artifact-store"]
+    pipeline.append("codebuild-action")
+    deploy = spec.environments[env].deploy
+    pipeline.append("ecs-deploy" if deploy.ecs is not None else "s3-deploy")
+    if key:
+        bridge.append("kms-source-bucket")
+        build.append("kms-artifact-bucket")
+        pipeline += ["kms-source-bucket", "kms-artifact-bucket"]
+    return {
+        naming.BRIDGE_ROLE: tuple(bridge),
+        naming.BUILD_ROLE: tuple(build),
+        naming.PIPELINE_ROLE: tuple(pipeline),
+        naming.SOURCE_EVENT_ROLE: ("start-pipeline",),
+    }

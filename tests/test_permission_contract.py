@@ -1,0 +1,253 @@
+"""The permission contract, made executable: every role of every stack grants each
+(action, resource) that AWS documents for the operations it performs (generator/contract.py),
+on this stack's own resources, and nothing beyond them; the bucket policies let exactly
+the writer roles write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+
+from generator.compose import compose
+from generator.contract import OPERATIONS, Need, role_operations
+from generator.loader import load_spec_text
+from generator.model import Spec, parse_secret
+from generator.render import template_data
+from generator.validate import validate_spec
+
+from .conftest import SPECS
+from .iam_eval import Request, decide
+from .policy_audit import PSEUDO, get_att, ref, resolve
+from .strategies import specs
+
+REGION, ACCOUNT = PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"]
+LOG_GROUPS = {"BridgeRole": "BridgeLogGroup", "BuildRole": "BuildLogGroup"}
+# Every request our roles make arrives over TLS (the AWS SDKs and CLI use HTTPS).
+TLS = {"aws:SecureTransport": "true"}
+
+
+def regional(service: str, rest: str) -> str:
+    return f"arn:aws:{service}:{REGION}:{ACCOUNT}:{rest}"
+
+
+def _secret(name: str) -> tuple[str, str]:
+    """(the pattern a policy should hold, a concrete ARN of that secret)."""
+    secret = parse_secret("secretsmanager:" + name)
+    assert secret is not None
+    if secret.is_complete_arn:
+        return secret.name, secret.name
+    base = (
+        secret.name
+        if secret.name.startswith("arn:")
+        else regional("secretsmanager", f"secret:{secret.name}")
+    )
+    return base + "-??????", base + "-AbC123"
+
+
+def scopes(
+    kind: str, role: str, spec: Spec, env: str, template: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """[(the resource pattern the grant must name, a concrete ARN inside it)] for a kind."""
+    source, artifacts = ref(template, "SourceBucket"), ref(template, "ArtifactBucket")
+    project = template["Resources"]["BuildProject"]["Properties"]["Name"]
+    pipeline = template["Resources"]["Pipeline"]["Properties"]["Name"]
+    deploy = spec.environments[env].deploy
+    secrets = [parse_secret(v) for v in spec.build.secrets.values()]
+    if kind == "log-streams":
+        group = ref(template, LOG_GROUPS[role])
+        prefix = regional("logs", f"log-group:{group}:log-stream:")
+        return [(prefix + "*", prefix + "5f2c-build-1")]
+    if kind == "source-object":
+        return [(f"arn:aws:s3:::{source}/source.zip",) * 2]
+    if kind == "source-bucket":
+        return [(f"arn:aws:s3:::{source}",) * 2]
+    if kind == "artifact-objects":
+        return [
+            (
+                f"arn:aws:s3:::{artifacts}/*",
+                f"arn:aws:s3:::{artifacts}/{pipeline}/SourceOutput/Ab12",
+            )
+        ]
+    if kind == "artifact-bucket":
+        return [(f"arn:aws:s3:::{artifacts}",) * 2]
+    if kind == "report-groups":
+        prefix = regional("codebuild", f"report-group/{project}-")
+        return [(prefix + "*", prefix + "junit")]
+    if kind == "build-project":
+        return [(get_att(template, "BuildProject", "Arn"),) * 2]
+    if kind == "pipeline":
+        return [(regional("codepipeline", pipeline),) * 2]
+    if kind == "any":
+        return [("*", "*")]
+    if kind == "ecs-service":
+        assert deploy.ecs is not None
+        return [(regional("ecs", f"service/{deploy.ecs.cluster}/{deploy.ecs.service}"),) * 2]
+    if kind == "task-definitions":
+        assert deploy.ecs is not None
+        return [
+            (
+                regional("ecs", "task-definition/*"),
+                regional("ecs", f"task-definition/{deploy.ecs.service}:7"),
+            )
+        ]
+    if kind == "task-roles":
+        assert deploy.ecs is not None
+        return [
+            (f"arn:aws:iam::{ACCOUNT}:role/{name}",) * 2 for name in deploy.ecs.task_roles or []
+        ]
+    if kind == "deploy-objects":
+        assert deploy.s3 is not None
+        key = deploy.s3.key
+        return [
+            (
+                f"arn:aws:s3:::{deploy.s3.bucket}/{key or '*'}",
+                f"arn:aws:s3:::{deploy.s3.bucket}/{key or 'index.html'}",
+            )
+        ]
+    if kind == "deploy-bucket":
+        assert deploy.s3 is not None
+        return [(f"arn:aws:s3:::{deploy.s3.bucket}",) * 2]
+    if kind == "connection":
+        assert spec.repository.connection is not None
+        return [(spec.repository.connection,) * 2]
+    if kind == "kms-key":
+        assert spec.kms_key is not None
+        return [(spec.kms_key,) * 2]
+    if kind == "ssm-parameters":
+        return [
+            (regional("ssm", "parameter/" + s.name.lstrip("/")),) * 2
+            for s in secrets
+            if s is not None and s.store == "ssm"
+        ]
+    if kind == "secrets":
+        return [_secret(s.name) for s in secrets if s is not None and s.store == "secretsmanager"]
+    if kind == "ecr-repositories":
+        return [(regional("ecr", f"repository/{name}"),) * 2 for name in spec.build.ecr]
+    raise AssertionError(f"unknown resource kind {kind}")
+
+
+def context_of(need: Need, template: dict[str, Any], role_arn: str) -> dict[str, str]:
+    values = {
+        "{region}": REGION,
+        "{source-bucket}": get_att(template, "SourceBucket", "Arn"),
+        "{artifact-bucket}": get_att(template, "ArtifactBucket", "Arn"),
+    }
+    context = {"aws:PrincipalArn": role_arn, **TLS}
+    for key, value in need.context:
+        for placeholder, actual in values.items():
+            value = value.replace(placeholder, actual)
+        context[key] = value
+    return context
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def granted_pairs(document: dict[str, Any]) -> set[tuple[str, str]]:
+    return {
+        (action, resource)
+        for statement in document["Statement"]
+        if statement["Effect"] == "Allow"
+        for action in _as_list(statement["Action"])
+        for resource in _as_list(statement["Resource"])
+    }
+
+
+def bucket_policies(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        resolve(r["Properties"]["PolicyDocument"], template)
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::S3::BucketPolicy"
+    ]
+
+
+def check_stack(spec: Spec, env: str) -> None:
+    template = template_data(compose(spec, env))
+    buckets = bucket_policies(template)
+    for role, operations in role_operations(spec, env).items():
+        (policy,) = template["Resources"][role]["Properties"]["Policies"]
+        document = resolve(policy["PolicyDocument"], template)
+        role_arn = get_att(template, role, "Arn")
+        expected: set[tuple[str, str]] = set()
+        for operation in operations:
+            for need in OPERATIONS[operation].needs:
+                context = context_of(need, template, role_arn)
+                for pattern, example in scopes(need.resource, role, spec, env, template):
+                    expected.add((need.action, pattern))
+                    request = Request(need.action, example, context)
+                    assert decide([document], request, buckets) == "Allow", (
+                        f"{role} cannot {need.action} on {example} ({operation}: "
+                        f"{OPERATIONS[operation].source})"
+                    )
+                    for key, _ in need.context:
+                        narrowed = dict(context, **{key: context[key] + "-elsewhere"})
+                        assert (
+                            decide([document], Request(need.action, example, narrowed)) != "Allow"
+                        ), f"{role}: {need.action} does not depend on {key}"
+        beyond = granted_pairs(document) - expected
+        assert not beyond, f"{role} grants beyond the contract: {sorted(beyond)}"
+
+
+def _example_specs() -> list[tuple[str, Spec]]:
+    found = []
+    for path in sorted(SPECS.glob("*.yaml")):
+        found.append((path.name, validate_spec(load_spec_text(path.read_text(), str(path)))))
+    return found
+
+
+@pytest.mark.parametrize(
+    "name, spec", _example_specs(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_example_stacks_grant_exactly_the_contract(name: str, spec: Spec) -> None:
+    for env in spec.environments:
+        check_stack(spec, env)
+
+
+@settings(max_examples=150)
+@given(specs())
+def test_drawn_stacks_grant_exactly_the_contract(spec_data: dict[str, Any]) -> None:
+    spec = validate_spec(load_spec_text(yaml.safe_dump(spec_data), "drawn.yaml"))
+    for env in spec.environments:
+        check_stack(spec, env)
+
+
+def test_only_the_stacks_writer_roles_may_write_its_buckets(example_stacks) -> None:
+    stack = example_stacks[0]
+    template = stack.data
+    buckets = bucket_policies(template)
+    admin = f"arn:aws:iam::{ACCOUNT}:role/Admin"
+    everything = [{"Statement": [{"Effect": "Allow", "Action": ["s3:*"], "Resource": ["*"]}]}]
+    source = get_att(template, "SourceBucket", "Arn")
+    artifacts = get_att(template, "ArtifactBucket", "Arn")
+    writers = {
+        f"{source}/source.zip": {"BridgeRole"},
+        f"{artifacts}/{stack.name}/BuildOutput/Xy12": {"PipelineRole", "BuildRole"},
+    }
+    for obj, roles in writers.items():
+        for principal in ["BridgeRole", "BuildRole", "PipelineRole", "SourceEventRole"]:
+            context = {"aws:PrincipalArn": get_att(template, principal, "Arn"), **TLS}
+            for action in ("s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"):
+                decision = decide(everything, Request(action, obj, context), buckets)
+                assert (decision == "Allow") is (principal in roles), (principal, action, obj)
+        admin_context = {"aws:PrincipalArn": admin, **TLS}
+        assert (
+            decide(everything, Request("s3:PutObject", obj, admin_context), buckets)
+            == "ExplicitDeny"
+        )
+        assert decide(everything, Request("s3:GetObject", obj, admin_context), buckets) == "Allow"
+        plain = {"aws:PrincipalArn": admin, "aws:SecureTransport": "false"}
+        assert decide(everything, Request("s3:GetObject", obj, plain), buckets) == "ExplicitDeny"
+    # Administrators keep control of the buckets themselves.
+    for bucket in (source, artifacts):
+        request = Request("s3:PutBucketPolicy", bucket, {"aws:PrincipalArn": admin, **TLS})
+        assert decide(everything, request, buckets) == "Allow"
+
+
+def test_every_operation_cites_an_aws_page() -> None:
+    for operation in OPERATIONS.values():
+        assert operation.source.startswith("https://docs.aws.amazon.com/"), operation.name
+        assert operation.needs, operation.name
