@@ -65,7 +65,7 @@ def synthetic_spec(i: int) -> dict[str, Any]:
             }
         return {"s3": {"bucket": f"acme-svc-{i:04d}-{env}"}}
 
-    events = ["push", "pull-request-merged"] if i % 4 == 1 else ["push"]
+    events = ["push", "pull-request-created"] if i % 4 == 1 else ["push"]
     spec["environments"] = {
         "dev": {"branch": "develop", "events": events, "deploy": deploy("dev")},
         "prod": {"branch": "main", "approval": i % 2 == 1, "deploy": deploy("prod")},

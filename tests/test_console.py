@@ -75,7 +75,9 @@ def largest_spec() -> str:
         "environments": {
             "production-eu-01": {
                 "branch": "release/" + "b" * 100,
-                "events": list(SPEC_EVENTS),
+                # Every event but pull-request-merged, which is refused beside push.
+                "events": [e for e in SPEC_EVENTS if e != "pull-request-merged"],
+                "actors": [f"557058:{'a' * 30}{i:02d}" for i in range(50)],
                 "approval": True,
                 "deploy": {
                     "ecs": {

@@ -99,3 +99,25 @@ def test_build_role_reads_only_listed_secrets(example_stacks) -> None:
     storefront = next(s for s in example_stacks if s.name == "storefront-web-prod")
     text = json.dumps(resources_of(storefront, "AWS::IAM::Role")["BuildRole"])
     assert "ssm:" not in text and "secretsmanager:" not in text and "ecr:" not in text
+
+
+def test_secret_references_become_resources_that_match_the_secret() -> None:
+    from generator.iam import secret_resource
+    from generator.model import parse_secret
+
+    arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ci/sonar"
+    cases = {
+        # A complete ARN ends in the six characters Secrets Manager appends: exact.
+        f"secretsmanager:{arn}-AbC123:token": f"{arn}-AbC123",
+        # A partial ARN (no suffix) would never match as written: add the wildcard.
+        f"secretsmanager:{arn}:token": f"{arn}-??????",
+    }
+    for value, expected in cases.items():
+        secret = parse_secret(value)
+        assert secret is not None and secret_resource(secret) == expected
+    by_name = parse_secret("secretsmanager:ci/sonar")
+    assert by_name is not None
+    assert secret_resource(by_name).to_dict() == {
+        "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:"
+        "secret:ci/sonar-??????"
+    }

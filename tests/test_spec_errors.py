@@ -6,7 +6,7 @@ import pytest
 
 from generator.errors import SpecErrors
 from generator.loader import load_spec_text
-from generator.validate import validate_spec
+from generator.validate import spec_warnings, validate_spec
 
 GOOD = """\
 service: orders-api
@@ -20,7 +20,7 @@ environments:
     branch: develop
     events: [push]
     deploy:
-      ecs: {cluster: dev, service: orders-api}
+      ecs: {cluster: dev, service: orders-api, task_roles: []}
 """
 
 
@@ -129,7 +129,7 @@ CASES = [
     (
         "extract without key",
         GOOD.replace(
-            "ecs: {cluster: dev, service: orders-api}", "s3: {bucket: abc, extract: false}"
+            "ecs: {cluster: dev, service: orders-api, task_roles: []}", "s3: {bucket: abc, extract: false}"
         ),
         "s.yaml:12:11: environments.dev.deploy.s3.key: is required when extract is false",
     ),
@@ -154,16 +154,57 @@ CASES = [
     ),
     (
         "pull requests into prod without actors",
-        GOOD.replace("  dev:", "  prod:").replace("[push]", "[push, pull-request-merged]"),
+        GOOD.replace("  dev:", "  prod:").replace("[push]", "[push, pull-request-created]"),
         "s.yaml:10:13: environments.prod.events: pull-request events ship unmerged code to the "
-        "prod pipeline; list the account IDs allowed to trigger it in actors, or use push "
-        "events only",
+        "prod pipeline, a production environment; list the account IDs allowed to trigger it in "
+        "actors, use push events only, or set production: false if it is not production",
     ),
     (
-        "comment approval on bitbucket",
-        GOOD.replace("    events: [push]", "    events: [push]\n    pull_request_approval: all"),
-        "s.yaml:11:28: environments.dev.pull_request_approval: is GitHub only; for provider "
-        "bitbucket restrict who triggers builds with actors",
+        "production by a word of the name",
+        GOOD.replace("  dev:", "  prod-eu:").replace("[push]", "[pull-request-created]"),
+        "s.yaml:10:13: environments.prod-eu.events: pull-request events ship unmerged code to "
+        "the prod-eu pipeline, a production environment; list the account IDs allowed to "
+        "trigger it in actors, use push events only, or set production: false if it is not "
+        "production",
+    ),
+    (
+        "production stated explicitly",
+        GOOD.replace("[push]", "[pull-request-created]\n    production: true"),
+        "s.yaml:10:13: environments.dev.events: pull-request events ship unmerged code to the "
+        "dev pipeline, a production environment; list the account IDs allowed to trigger it in "
+        "actors, use push events only, or set production: false if it is not production",
+    ),
+    (
+        "merge beside push",
+        GOOD.replace("[push]", "[push, pull-request-merged]"),
+        "s.yaml:10:20: environments.dev.events[1]: pull-request-merged beside push runs the "
+        "pipeline twice for every merge (a merge is a push to the target branch, and the later "
+        "upload decides what deploys); keep push",
+    ),
+    (
+        "fork approval on bitbucket",
+        GOOD.replace("    events: [push]", "    events: [push]\n    pull_request_approval: fork"),
+        "s.yaml:11:28: environments.dev.pull_request_approval: fork applies to GitHub only; for "
+        "provider bitbucket use all or none",
+    ),
+    (
+        "ecs without task_roles",
+        GOOD.replace(", task_roles: []", ""),
+        "s.yaml:12:12: environments.dev.deploy.ecs: task_roles is required: list the task "
+        "definition's task and execution roles (the pipeline must pass them to ECS on every "
+        "deploy, or the deploy fails), or write task_roles: [] when it has neither",
+    ),
+    (
+        "parameter path without its leading slash",
+        GOOD.replace("timeout: 60", "secrets: {DB: ssm:orders/db}"),
+        "s.yaml:6:17: build.secrets.DB: must be ssm:/parameter/path or "
+        'secretsmanager:<secret-name-or-arn>[:json-key]; got "ssm:orders/db"',
+    ),
+    (
+        "role name with a bad path",
+        GOOD.replace("task_roles: []", "task_roles: [/service-role/x]"),
+        "s.yaml:12:61: environments.dev.deploy.ecs.task_roles[0]: must match "
+        "^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$; got \"/service-role/x\"",
     ),
     (
         "kms alias",
@@ -202,7 +243,7 @@ def test_type_errors_and_aws_rules_are_reported_in_one_run() -> None:
 
 
 def test_an_empty_deploy_mapping_names_both_targets() -> None:
-    text = GOOD.replace("      ecs: {cluster: dev, service: orders-api}\n", "").replace(
+    text = GOOD.replace("      ecs: {cluster: dev, service: orders-api, task_roles: []}\n", "").replace(
         "    deploy:\n", "    deploy: {}\n"
     )
     assert (
@@ -220,7 +261,60 @@ def test_yaml_syntax_error_gives_the_parser_position() -> None:
 
 def test_pull_requests_into_prod_are_allowed_with_actors() -> None:
     text = GOOD.replace("  dev:", "  prod:").replace(
-        "[push]", "[push, pull-request-merged]\n    actors: ['{a1b2c3}', '557058:1234']"
+        "[push]", "[push, pull-request-created]\n    actors: ['{a1b2c3}', '557058:1234']"
     )
     spec = validate_spec(load_spec_text(text, "s.yaml"))
     assert spec.environments["prod"].actors == ["{a1b2c3}", "557058:1234"]
+
+
+def test_pull_requests_into_prod_are_allowed_when_not_production() -> None:
+    text = GOOD.replace("  dev:", "  non-prod:").replace(
+        "[push]", "[pull-request-created]\n    production: false"
+    )
+    assert validate_spec(load_spec_text(text, "s.yaml")).environments["non-prod"].production is False
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("ssm:db-password", "db-password"),  # a top-level name is valid without "/"
+        ("ssm:/orders/db", "/orders/db"),
+    ],
+)
+def test_parameter_names_that_parameter_store_accepts(value: str, expected: str) -> None:
+    text = GOOD.replace("timeout: 60", f"secrets: {{DB: '{value}'}}")
+    spec = validate_spec(load_spec_text(text, "s.yaml"))
+    assert spec.build.secrets["DB"] == value and value.endswith(expected)
+
+
+WARNINGS = [
+    (
+        GOOD.replace("[push]", "[pull-request-merged]"),
+        "s.yaml:10:14: environments.dev.events[0]: warning: Bitbucket sends pull-request-merged "
+        'only when the repository webhook that CodeBuild creates has the "Pull Request: Merged" '
+        "trigger: after the first deploy, tick it in Repository settings > Webhooks",
+    ),
+    (
+        GOOD.replace("[push]", "[push, pull-request-closed]"),
+        "s.yaml:10:20: environments.dev.events[1]: warning: Bitbucket sends pull-request-closed "
+        'only when the repository webhook that CodeBuild creates has the "Pull Request: Declined" '
+        "trigger: after the first deploy, tick it in Repository settings > Webhooks",
+    ),
+    (
+        GOOD.replace("[push]", "[push, pull-request-created]"),
+        "s.yaml:10:13: environments.dev.events: warning: pull-request builds and pushes write the "
+        "same source.zip: what deploys is the last upload, whichever event made it; validate "
+        "pull requests without deploying in a separate environment or pipeline",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", WARNINGS)
+def test_warnings_name_what_a_valid_spec_will_not_do(text: str, expected: str) -> None:
+    loaded = load_spec_text(text, "s.yaml")
+    validate_spec(loaded)
+    assert expected in [str(w) for w in spec_warnings(loaded)]
+
+
+def test_a_push_only_spec_has_no_warnings() -> None:
+    assert spec_warnings(load_spec_text(GOOD, "s.yaml")) == []

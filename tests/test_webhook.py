@@ -78,14 +78,38 @@ def test_actors_restrict_every_group_to_exactly_those_ids() -> None:
     assert not pattern.search("123456789") and not pattern.search("x12345678")
 
 
-def test_github_pull_requests_wait_for_approval_comments(example_stacks) -> None:
-    policies = {
-        s.name: resources_of(s, "AWS::CodeBuild::Project")["BridgeProject"]["Properties"][
-            "Triggers"
-        ].get("PullRequestBuildPolicy")
-        for s in example_stacks
-    }
-    assert policies["storefront-web-staging"] == {"RequiresCommentApproval": "FORK_PULL_REQUESTS"}
-    assert policies["payments-gateway-prod"] == {"RequiresCommentApproval": "ALL_PULL_REQUESTS"}
-    assert policies["storefront-web-prod"] is None  # push only
-    assert policies["billing-worker-dev"] is None  # Bitbucket
+@pytest.mark.parametrize(
+    "provider, setting, expected",
+    [
+        ("bitbucket", None, "ALL_PULL_REQUESTS"),  # AWS's own default, on both hosts
+        ("github", None, "ALL_PULL_REQUESTS"),
+        ("github", "fork", "FORK_PULL_REQUESTS"),
+        ("bitbucket", "none", "DISABLED"),
+    ],
+)
+def test_pull_requests_wait_for_approval_comments(provider, setting, expected) -> None:
+    from generator.compose import compose
+    from generator.loader import load_spec_text
+    from generator.validate import validate_spec
+
+    host = {"bitbucket": "bitbucket.org", "github": "github.com"}[provider]
+    approval = f"\n    pull_request_approval: {setting}" if setting else ""
+    text = (
+        f"service: svc\nrepository: {{provider: {provider}, url: 'https://{host}/a/b.git'}}\n"
+        "environments:\n  dev:\n    branch: develop\n    events: [push, pull-request-created]"
+        f"{approval}\n    deploy: {{s3: {{bucket: site-bucket}}}}\n"
+    )
+    spec = validate_spec(load_spec_text(text, "s.yaml"))
+    data = compose(spec, "dev").to_dict()
+    triggers = data["Resources"]["BridgeProject"]["Properties"]["Triggers"]
+    assert triggers["PullRequestBuildPolicy"] == {"RequiresCommentApproval": expected}
+
+
+def test_push_only_bridges_carry_no_pull_request_policy(example_stacks) -> None:
+    for stack in example_stacks:
+        props = resources_of(stack, "AWS::CodeBuild::Project")["BridgeProject"]["Properties"]
+        pushes_only = all(
+            f["Pattern"] == "PUSH" for g in props["Triggers"]["FilterGroups"] for f in g
+            if f["Type"] == "EVENT"
+        )
+        assert ("PullRequestBuildPolicy" in props["Triggers"]) is not pushes_only, stack.name
