@@ -28,8 +28,8 @@ $(CHECKOV_STAMP):
 	$(CHECKOV_VENV)/bin/pip install --quiet '$(CHECKOV_REQ)'
 	@touch $(CHECKOV_STAMP)
 
-templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML)
-	$(PY) -m generator build
+templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML) [ALLOW_LARGE=1]
+	$(PY) -m generator build $(if $(ALLOW_LARGE),--allow-large)
 
 test: $(STAMP) $(CHECKOV_STAMP) ## Run the test suite (with checkov, parliament, cfn-lint)
 	CHECKOV="$(CURDIR)/$(CHECKOV_VENV)/bin/checkov" BC_SKIP_MAPPING=TRUE $(PY) -m pytest
@@ -50,15 +50,16 @@ docs: $(STAMP) ## Regenerate README's field reference from the spec model
 # The AWS CLI comes from .venv (setup.cfg's deploy extra), not from the machine.
 AWS_CLI ?= $(CURDIR)/$(VENV)/bin/aws
 DEPLOY_ENV = AWS_CLI="$(AWS_CLI)"
-DEPLOY_FLAGS = $(if $(DRY_RUN),--dry-run) $(if $(PARAMS),--parameter-overrides $(PARAMS))
+DEPLOY_FLAGS = $(if $(DRY_RUN),--dry-run) $(if $(PARAMS),--parameter-overrides $(PARAMS)) \
+	$(if $(DEPLOY_BUCKET),--s3-bucket $(DEPLOY_BUCKET))
 
 deploy: $(STAMP) ## Deploy one stack: make deploy STACK=<service>-<env> [DRY_RUN=1] [PARAMS="K=V ..."]
-	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>|bootstrap"; exit 2; }
-	$(DEPLOY_ENV) scripts/deploy.sh $(STACK) $(DEPLOY_FLAGS) $(if $(DEPLOY_BUCKET),--s3-bucket $(DEPLOY_BUCKET))
+	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>|bootstrap-bitbucket|bootstrap-github"; exit 2; }
+	$(DEPLOY_ENV) scripts/deploy.sh $(STACK) $(DEPLOY_FLAGS)
 
-deploy-all: $(STAMP) ## Deploy every stack of one environment: make deploy-all ENV=dev [DRY_RUN=1]
+deploy-all: $(STAMP) ## Deploy every stack of one environment: make deploy-all ENV=dev [DRY_RUN=1] [JOBS=4]
 	@test -n "$(ENV)" || { echo "usage: make deploy-all ENV=<env>"; exit 2; }
-	$(DEPLOY_ENV) $(PY) -m generator deploy-all $(ENV) $(DEPLOY_FLAGS)
+	$(DEPLOY_ENV) $(PY) -m generator deploy-all $(ENV) $(DEPLOY_FLAGS) $(if $(JOBS),--jobs $(JOBS))
 
 bench: $(STAMP) ## Benchmark cold/warm build and check at 10, 100, 500 stacks
 	$(PY) bench/bench.py 10 100 500 --json bench/results.json

@@ -18,6 +18,7 @@ from troposphere import Output, Parameter, Ref, Sub, Template
 from troposphere.codebuild import SourceCredential
 
 from . import __version__
+from .naming import METADATA_KEY
 
 STACK_PREFIX = "pipeline-"
 
@@ -119,7 +120,8 @@ def compose_bootstrap(provider: str) -> Template:
         )
     )
     template.set_version("2010-09-09")
-    template.set_metadata(_interface(host))
+    stack = {"Stack": STACK_PREFIX + file_stem(provider), "Bootstrap": provider}
+    template.set_metadata({METADATA_KEY: stack} | _interface(host))
     template.add_parameter(_parameters(host))
     credential = SourceCredential(
         "SourceCredential",

@@ -17,25 +17,42 @@ from pathlib import Path
 from . import __version__
 from .errors import SpecErrors
 from .incremental import expected_outputs, matches_disk, record_clean_build
-from .output import stale_files, write_all
+from .output import OutputError, remove_files, stale_files, write_all
 from .sources import FORMATS, discover
+from .stackfiles import deploy_name, unbuilt_files
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("templates")
-TEMPLATE_SUFFIXES = (".json", ".yaml")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
-def _extra_templates(args: argparse.Namespace, names: set[str]) -> list[str]:
-    """With the default spec folder, a template that no spec builds is stale too."""
-    if args.paths or not args.output.is_dir():
-        return []
-    return [
-        f"{path}: not built from any spec in {DEFAULT_SPECS}"
-        for path in sorted(args.output.iterdir())
-        if path.suffix in TEMPLATE_SUFFIXES and path.name not in names
-    ]
+def _whole_folder(args: argparse.Namespace) -> bool:
+    """A run over the default spec folder owns the whole output folder: a template there
+    that no spec builds is left over from a removed spec or environment."""
+    return not args.paths
+
+
+def _unbuilt(args: argparse.Namespace, names: set[str]) -> tuple[list[Path], list[Path]]:
+    """(our templates that no spec builds any more, files we did not write), for whole-folder
+    runs; a run over named specs owns only their templates."""
+    if not _whole_folder(args):
+        return [], []
+    stems = {name.rsplit(".", 1)[0] for name in names}
+    return unbuilt_files(args.output, stems)
+
+
+def _leftover_lines(ours: list[Path], foreign: list[Path], *, removed: bool) -> list[str]:
+    lines = []
+    for stem in sorted({p.stem for p in ours}):
+        files = ", ".join(str(p) for p in ours if p.stem == stem)
+        verb = "removed" if removed else "no spec builds it any more"
+        lines.append(
+            f"{files}: {verb} (stack {stem}; if it is deployed and no longer wanted: "
+            f"aws cloudformation delete-stack --stack-name {stem})"
+        )
+    lines += [f"{p}: not written by this generator; left alone" for p in foreign]
+    return lines
 
 
 def _with_bootstrap(args: argparse.Namespace) -> bool:
@@ -54,7 +71,7 @@ def _cached_up_to_date(args: argparse.Namespace, spec_files: list[Path]) -> int 
     expected = expected_outputs(spec_files, _variant(args), bootstrap=_with_bootstrap(args))
     if expected is None or not matches_disk(args.output, expected):
         return None
-    if _extra_templates(args, set(expected)):
+    if any(_unbuilt(args, set(expected))):
         return None
     return len(expected)
 
@@ -76,16 +93,39 @@ def cmd_build(args: argparse.Namespace) -> int:
     findings = lint_texts(generated.lint_items, progress=True)
     findings += check_round_trip(generated.files)
     if not args.allow_large:
-        findings += oversized(generated.files)
+        findings += oversized(deployed_files(generated.files))
     if findings:
         print("\n".join(findings), file=sys.stderr)
         print(f"{len(findings)} lint finding(s); nothing written", file=sys.stderr)
         return EXIT_FINDINGS
+    ours, foreign = _unbuilt(args, set(generated.files))
     written = write_all(args.output, generated.files)
+    remove_files(ours)
+    for line in _leftover_lines(ours, foreign, removed=True):
+        print(line, file=sys.stderr)
     record_clean_build(generated.by_spec, _variant(args))
     count = len(generated.files)
     print(f"{count} template(s) in {args.output}, {len(written)} changed, lint clean")
     return EXIT_OK
+
+
+def deployed_files(files: dict[str, str]) -> dict[str, str]:
+    """Of the files a build writes, the ones that deploy (the YAML where both exist)."""
+    stems = {name.rsplit(".", 1)[0] for name in files}
+    names = [deploy_name(stem, files) for stem in sorted(stems)]
+    return {name: files[name] for name in names if name is not None}
+
+
+def _rebuild_command(args: argparse.Namespace) -> str:
+    """The command that makes this output folder what `check` expects."""
+    if not args.paths and args.output == DEFAULT_OUT and args.format == "both":
+        return "make templates"
+    words = ["python -m generator build", *(str(p) for p in args.paths)]
+    if args.output != DEFAULT_OUT:
+        words += ["-o", str(args.output)]
+    if args.format != "both":
+        words += ["--format", args.format]
+    return " ".join(words)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -97,36 +137,57 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .generate import generate
 
     files = generate(spec_files, args.format, bootstrap=_with_bootstrap(args)).files
-    problems = stale_files(args.output, files) + _extra_templates(args, set(files))
+    ours, foreign = _unbuilt(args, set(files))
+    for line in _leftover_lines([], foreign, removed=False):
+        print(line, file=sys.stderr)
+    problems = stale_files(args.output, files) + _leftover_lines(ours, [], removed=False)
     if problems:
         print("\n".join(problems), file=sys.stderr)
-        print("templates are stale: run `make templates`", file=sys.stderr)
+        print(f"templates are stale: run `{_rebuild_command(args)}`", file=sys.stderr)
         return EXIT_FINDINGS
     print(f"{len(files)} template(s) in {args.output} are up to date")
     return EXIT_OK
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import resource_changes
+    if args.deployed:
+        return _diff_deployed(args)
+    from .diff import template_changes
     from .generate import compose_stacks, load_specs
-    from .lint import read_template
+    from .stackfiles import stack_file
 
     stacks = {
         s.name: s for s in compose_stacks(load_specs(discover(args.paths or [DEFAULT_SPECS])))
     }
     changed = 0
     for name in sorted(stacks):
-        committed = read_template(args.output / f"{name}.json", args.output / f"{name}.yaml")
-        changes = resource_changes(committed, stacks[name].data)
+        committed = stack_file(args.output, name)
+        changes = template_changes(committed.data if committed else None, stacks[name].data)
         if committed is None:
-            print(f"{name}: new stack ({len(changes)} resources)")
+            print(f"{name}: new stack ({len(stacks[name].data['Resources'])} resources)")
         elif changes:
-            print(f"{name}:")
+            print(f"{name} ({committed.path}):")
             print("\n".join(str(c) for c in changes))
         changed += bool(changes)
     if not changed:
-        print(f"{len(stacks)} stack(s): no resource changes against {args.output}")
+        print(f"{len(stacks)} stack(s): no changes against {args.output}")
         return EXIT_OK
+    return EXIT_FINDINGS
+
+
+def _diff_deployed(args: argparse.Namespace) -> int:
+    from .deploy import DeployRefused, deployed_changes
+
+    try:
+        lines = deployed_changes(args.deployed, args.output)
+    except DeployRefused as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not lines:
+        print(f"{args.deployed}: the deployed stack matches {args.output}")
+        return EXIT_OK
+    print(f"{args.deployed} (deployed -> {args.output}):")
+    print("\n".join(lines))
     return EXIT_FINDINGS
 
 
@@ -154,10 +215,21 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     try:
         if args.command == "deploy-all":
             return run_deploy_all(
-                args.output, args.environment, args.dry_run, args.parameter_overrides
+                args.output,
+                args.environment,
+                args.dry_run,
+                args.parameter_overrides,
+                jobs=args.jobs,
+                specs=args.specs,
+                s3_bucket=args.s3_bucket,
             )
         request = DeployRequest(
-            args.stack, args.output, args.parameter_overrides, args.dry_run, args.s3_bucket
+            args.stack,
+            args.output,
+            args.parameter_overrides,
+            args.dry_run,
+            args.s3_bucket,
+            specs=args.specs,
         )
         return run_deploy(request)
     except DeployRefused as exc:
@@ -233,6 +305,14 @@ def _add_deploy_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--dry-run", action="store_true", help="create the change set but do not execute it"
     )
+    sub.add_argument("--s3-bucket", help="upload templates through this bucket (large templates)")
+    sub.add_argument(
+        "--specs",
+        type=Path,
+        default=DEFAULT_SPECS,
+        metavar="DIR",
+        help="spec folder the templates must still match (default: specs/)",
+    )
     _add_output(sub)
 
 
@@ -258,10 +338,17 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     diff = commands.add_parser(
-        "diff", help="resources a regenerated template would add, remove, replace or update"
+        "diff",
+        help="what a regenerated template (or, with --deployed, a deploy) would change: "
+        "resources, parameters, outputs, with old and new values",
     )
     _add_paths(diff)
     _add_output(diff, "folder of the committed templates")
+    diff.add_argument(
+        "--deployed",
+        metavar="STACK",
+        help="compare the deployed stack (AWS credentials needed) with its template file",
+    )
     diff.set_defaults(func=cmd_diff)
 
     lint = commands.add_parser("lint", help="run every build check on existing templates")
@@ -270,12 +357,18 @@ def parser() -> argparse.ArgumentParser:
 
     deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
     deploy.add_argument("stack", help="<service>-<env>, bootstrap-bitbucket or bootstrap-github")
-    deploy.add_argument("--s3-bucket", help="upload the template through this bucket")
     _add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
 
     deploy_all = commands.add_parser("deploy-all", help="deploy every stack of one environment")
     deploy_all.add_argument("environment")
+    deploy_all.add_argument(
+        "--jobs",
+        type=int,
+        default=4,
+        metavar="N",
+        help="stacks deployed at a time (default: 4)",
+    )
     _add_deploy_options(deploy_all)
     deploy_all.set_defaults(func=cmd_deploy)
 
@@ -301,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         count = len(exc.errors)
         print(f"{count} error(s) in the specs; nothing written", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -140,8 +140,23 @@ def outputs(template: Template) -> None:
     )
 
 
-def compose(spec: Spec, env: str) -> Template:
-    """The stack `<service>-<env>` for one environment of a validated spec."""
+def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object]:
+    """What `deploy`, `deploy-all` and `build` read back from a template file: which
+    spec and environment it was built from, and which parameters carry spec values."""
+    return {
+        naming.METADATA_KEY: {
+            "Stack": naming.stack_name(spec.service, env),
+            "Service": spec.service,
+            "Environment": env,
+            "SpecFile": spec_file,
+            "SpecParameters": list(parameters.SPEC_PARAMETERS),
+        }
+    }
+
+
+def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
+    """The stack `<service>-<env>` for one environment of a validated spec; spec_file is
+    the spec's file name, recorded in the template's Metadata."""
     environment = spec.environments[env]
     stack = naming.stack_name(spec.service, env)
     tags = stack_tags(spec)
@@ -150,7 +165,9 @@ def compose(spec: Spec, env: str) -> Template:
 
     template = Template(Description=describe(spec, env))
     template.set_version("2010-09-09")
-    template.set_metadata(parameters.interface_metadata())
+    template.set_metadata(
+        generator_metadata(spec, env, spec_file) | parameters.interface_metadata()
+    )
     template.add_parameter(parameters.deploy_parameters(spec))
     template.add_resource(
         [

@@ -1,9 +1,18 @@
-"""`aws cloudformation deploy` command lines for the templates in templates/.
+"""`aws cloudformation deploy` for the templates in templates/, with what users of
+`cdk deploy` expect: the stack's events as they happen, then its outputs, or the
+resource that failed and why.
 
-The AWS CLI is the one AWS_CLI names (the Makefile sets .venv/bin/aws), else `aws`
-on PATH.
-The AWS CLI reads credentials, AWS_PROFILE and AWS_DEFAULT_REGION itself; AWS CLI
-v1 ignores AWS_REGION, so that one is passed on as --region.
+The deploy path keeps the spec the source of truth:
+- it refuses a template that is not what its spec builds today;
+- it passes every spec-owned parameter explicitly, because `aws cloudformation deploy`
+  sends UsePreviousValue for every parameter it is not given (aws-cli
+  customizations/cloudformation/deploy.py), so a changed spec default would never
+  reach an existing stack; `--parameter-overrides` apply to that run only;
+- it deploys the file `stackfiles.deploy_file` picks, the one every other command reads.
+
+The AWS CLI is the one AWS_CLI names (the Makefile sets .venv/bin/aws), else `aws` on
+PATH. It reads credentials, AWS_PROFILE and AWS_DEFAULT_REGION itself; AWS CLI v1
+ignores AWS_REGION, so that one is passed on as --region.
 """
 
 from __future__ import annotations
@@ -12,15 +21,23 @@ import json
 import os
 import shlex
 import subprocess
-from collections.abc import Mapping, Sequence
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TextIO
 
-from .bootstrap import stack_name_of
+from .stackfiles import StackFile, stack_file, stacks_of_environment, template_stems
 
 # The largest template body CloudFormation takes inline (CreateStack/UpdateStack
 # TemplateBody, and so `aws cloudformation deploy` without --s3-bucket).
 TEMPLATE_BODY_LIMIT = 51_200
+DEFAULT_JOBS = 4
+FAILED_STATES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED")
+CANCELLED = ("Resource creation cancelled", "Resource update cancelled")
 
 
 class DeployRefused(Exception):
@@ -29,129 +46,439 @@ class DeployRefused(Exception):
 
 @dataclass
 class DeployRequest:
-    stack: str
+    stack: str  # the template's stem: <service>-<env> or bootstrap-<host>
     templates: Path = Path("templates")
     parameter_overrides: list[str] = field(default_factory=list)
     dry_run: bool = False
     s3_bucket: str | None = None
+    specs: Path = Path("specs")
+
+
+@dataclass
+class Outcome:
+    stack: str
+    result: str  # deployed | no changes | change set created | failed | refused
+    seconds: float
+    reason: str = ""
 
 
 def oversized(files: Mapping[str, str], limit: int = TEMPLATE_BODY_LIMIT) -> list[str]:
     """One line per template too large for an inline template body."""
     return [
         f"{name}: {len(text.encode())} bytes is over CloudFormation's {limit}-byte inline "
-        "template limit; build with --allow-large and deploy with --s3-bucket"
+        "template limit; build with --allow-large (make templates ALLOW_LARGE=1) and deploy "
+        "with --s3-bucket (make deploy DEPLOY_BUCKET=...)"
         for name, text in sorted(files.items())
         if len(text.encode()) > limit
     ]
 
 
-def available_stacks(templates: Path) -> list[str]:
-    return sorted(path.stem for path in templates.glob("*.yaml"))
+# --- the template and what its spec builds today ------------------------------------------
 
 
-def template_file(request: DeployRequest) -> Path:
-    for suffix in (".yaml", ".json"):
-        path = request.templates / f"{request.stack}{suffix}"
-        if path.is_file():
-            return path
-    known = ", ".join(available_stacks(request.templates)) or "none (run make templates)"
+def template_for(request: DeployRequest) -> StackFile:
+    found = stack_file(request.templates, request.stack)
+    if found is None:
+        known = ", ".join(template_stems(request.templates)) or "none (run make templates)"
+        raise DeployRefused(
+            f"no template for stack {request.stack!r} in {request.templates}; stacks: {known}"
+        )
+    return found
+
+
+def expected_text(template: StackFile, specs: Path) -> str:
+    """The bytes `build` writes for this template file today, or DeployRefused."""
+    from .bootstrap import GIT_HOSTS, compose_bootstrap
+    from .compose import compose
+    from .generate import load_file
+    from .render import RENDERERS, template_data
+    from .sources import discover
+
+    record = template.record
+    render = RENDERERS[template.path.suffix.lstrip(".")]
+    if record.get("Bootstrap") in GIT_HOSTS:
+        return render(template_data(compose_bootstrap(record["Bootstrap"])))
+    if not record:
+        raise DeployRefused(
+            f"{template.path} was not written by this generator (its Metadata has no "
+            "PipelineGenerator record): build it from a spec with `make templates`"
+        )
+    name, environment = record.get("SpecFile"), record.get("Environment")
+    candidates = [p for p in discover([specs]) if p.name == name] if specs.is_dir() else []
+    for path in candidates:
+        loaded = load_file(path)
+        if loaded.spec is not None and environment in loaded.spec.environments:
+            data = template_data(compose(loaded.spec, str(environment), path.name))
+            return render(data)
     raise DeployRefused(
-        f"no template for stack {request.stack!r} in {request.templates}; stacks: {known}"
+        f"no spec in {specs} builds stack {template.stack_name} any more (its template names "
+        f"{name}, environment {environment}): run `make templates`, which removes the template"
     )
 
 
-def stack_tags(template: Path) -> list[str]:
+def refuse_stale(template: StackFile, specs: Path) -> None:
+    if template.path.read_text(encoding="utf-8") != expected_text(template, specs):
+        raise DeployRefused(
+            f"{template.path} is not what its spec builds today: run `make templates`, "
+            "review the change (`python -m generator diff`), and deploy again"
+        )
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def stack_tags(template: StackFile) -> list[str]:
     """The spec's tags (as written on the pipeline) as Key=Value stack tags."""
-    json_twin = template.with_suffix(".json")
-    if not json_twin.is_file():
-        return []
-    resources = json.loads(json_twin.read_text(encoding="utf-8")).get("Resources", {})
+    resources = template.data.get("Resources") or {}
     tags = resources.get("Pipeline", {}).get("Properties", {}).get("Tags", [])
     return [f"{tag['Key']}={tag['Value']}" for tag in tags]
 
 
-def deploy_command(request: DeployRequest, environ: Mapping[str, str]) -> list[str]:
-    template = template_file(request)
-    name = cloudformation_stack(request.stack)
+def parameter_overrides(template: StackFile, overrides: Sequence[str]) -> list[str]:
+    """Every spec-owned parameter with the spec's value, then the run's own overrides
+    (which win, for this run only)."""
+    values = template.spec_parameters()
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise DeployRefused(f"--parameter-overrides takes KEY=VALUE; got {item!r}")
+        values[key] = value
+    return [f"{key}={value}" for key, value in values.items()]
+
+
+def deploy_command(
+    request: DeployRequest, template: StackFile, environ: Mapping[str, str]
+) -> list[str]:
     command = [
         "aws", "cloudformation", "deploy",
-        "--template-file", str(template),
-        "--stack-name", name,
+        "--template-file", str(template.path),
+        "--stack-name", template.stack_name,
         "--capabilities", "CAPABILITY_IAM",
         "--no-fail-on-empty-changeset",
     ]  # fmt: skip
-    size = template.stat().st_size
+    size = template.path.stat().st_size
     if request.s3_bucket:
         command += ["--s3-bucket", request.s3_bucket]
     elif size > TEMPLATE_BODY_LIMIT:
         raise DeployRefused(
-            f"{template} is {size} bytes, over the {TEMPLATE_BODY_LIMIT}-byte inline limit: "
+            f"{template.path} is {size} bytes, over the {TEMPLATE_BODY_LIMIT}-byte inline limit: "
             "pass --s3-bucket BUCKET (or DEPLOY_BUCKET=BUCKET with make) to upload it first"
         )
-    if environ.get("AWS_REGION"):
-        command += ["--region", environ["AWS_REGION"]]
+    command += _region(environ)
     tags = stack_tags(template)
     if tags:
         command += ["--tags", *tags]
-    if request.parameter_overrides:
-        command += ["--parameter-overrides", *request.parameter_overrides]
+    overrides = parameter_overrides(template, request.parameter_overrides)
+    if overrides:
+        command += ["--parameter-overrides", *overrides]
     if request.dry_run:
         command.append("--no-execute-changeset")
     return command
 
 
-def cloudformation_stack(stem: str) -> str:
-    """The stack a template deploys to: `<service>-<env>`, or `pipeline-bootstrap-<host>`."""
-    return stack_name_of(stem) or stem
+def _region(environ: Mapping[str, str]) -> list[str]:
+    return ["--region", environ["AWS_REGION"]] if environ.get("AWS_REGION") else []
 
 
-def next_step(request: DeployRequest) -> str:
-    name = cloudformation_stack(request.stack)
-    if request.dry_run:
-        return (
-            f"Change set created for {name} and not executed. Review it in the CloudFormation "
-            f"console (Stacks > {name} > Change sets) or with:\n"
-            f"  aws cloudformation list-change-sets --stack-name {name}"
-        )
-    return (
-        f"Stack {name} is deployed. Its outputs (pipeline and bridge console URLs):\n"
-        f"  aws cloudformation describe-stacks --stack-name {name} --query 'Stacks[0].Outputs'"
+# --- talking to CloudFormation through the AWS CLI -------------------------------------------
+
+
+class AwsCli:
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.environ = dict(environ)
+        self.executable = environ.get("AWS_CLI") or "aws"
+
+    def argv(self, command: Sequence[str]) -> list[str]:
+        return [self.executable, *command[1:]] if command[0] == "aws" else list(command)
+
+    def query(self, *args: str) -> Any:
+        """The JSON answer of `aws cloudformation <args>`, or None when it fails."""
+        command = ["aws", "cloudformation", *args, *_region(self.environ), "--output", "json"]
+        try:
+            done = subprocess.run(
+                self.argv(command), env=self.environ, capture_output=True, text=True
+            )
+        except FileNotFoundError:
+            return None
+        if done.returncode != 0:
+            return None
+        try:
+            return json.loads(done.stdout or "null")
+        except ValueError:
+            return None
+
+    def stack(self, name: str) -> dict[str, Any] | None:
+        answer = self.query("describe-stacks", "--stack-name", name)
+        stacks = (answer or {}).get("Stacks") if isinstance(answer, dict) else None
+        return stacks[0] if stacks else None
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        """The stack's recent events, oldest first."""
+        answer = self.query("describe-stack-events", "--stack-name", name, "--max-items", "200")
+        events = answer.get("StackEvents", []) if isinstance(answer, dict) else []
+        return list(reversed([e for e in events if isinstance(e, dict)]))
+
+
+def format_event(event: Mapping[str, Any]) -> str:
+    stamp = str(event.get("Timestamp", ""))
+    clock = stamp[11:19] if len(stamp) >= 19 else stamp
+    text = (
+        f"{clock}  {event.get('ResourceStatus', '?'):<22} {event.get('LogicalResourceId', '?')}"
+        f" ({event.get('ResourceType', '?')})"
     )
+    reason = event.get("ResourceStatusReason")
+    return f"{text}: {reason}" if reason else text
 
 
-def run_deploy(request: DeployRequest, environ: Mapping[str, str] | None = None) -> int:
-    """Run the AWS CLI; its exit status is ours."""
-    environ = os.environ if environ is None else environ
-    command = deploy_command(request, environ)
-    print("+ " + shlex.join(command), flush=True)
-    # AWS_CLI names the executable (the Makefile points it at .venv/bin/aws); else PATH's aws.
-    executable = environ.get("AWS_CLI") or "aws"
+def first_failure(events: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The event that started a failure: the first FAILED one that is not a cancellation."""
+    for event in events:
+        reason = str(event.get("ResourceStatusReason") or "")
+        if event.get("ResourceStatus") in FAILED_STATES and not reason.startswith(CANCELLED):
+            return event
+    return None
+
+
+class EventWatcher:
+    """Prints each stack event once, as it appears."""
+
+    def __init__(self, aws: AwsCli, stack: str, say: Callable[[str], None]) -> None:
+        self.aws, self.stack, self.say = aws, stack, say
+        self.seen = {e.get("EventId") for e in aws.events(stack)}  # events of earlier runs
+        self.new: list[dict[str, Any]] = []
+
+    def poll(self) -> None:
+        for event in self.aws.events(self.stack):
+            if event.get("EventId") not in self.seen:
+                self.seen.add(event.get("EventId"))
+                self.new.append(event)
+                self.say("  " + format_event(event))
+
+
+def _poll_seconds(environ: Mapping[str, str]) -> float:
     try:
-        status = subprocess.run([executable, *command[1:]], env=dict(environ)).returncode
+        return float(environ.get("PIPELINE_GENERATOR_POLL_SECONDS", "5"))
+    except ValueError:
+        return 5.0
+
+
+def _stream(lines: TextIO, say: Callable[[str], None], captured: list[str]) -> None:
+    for line in lines:
+        captured.append(line.rstrip("\n"))
+        say(line.rstrip("\n"))
+
+
+def _run_cli(
+    aws: AwsCli, command: list[str], watcher: EventWatcher | None, poll: float, say: Callable
+) -> tuple[int, list[str]]:
+    """Run the deploy command, printing its lines and the stack's new events meanwhile."""
+    try:
+        process = subprocess.Popen(
+            aws.argv(command),
+            env=aws.environ,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     except FileNotFoundError:
         raise DeployRefused(
             "the AWS CLI (aws) is not on PATH: run `make deploy`, which installs it into .venv"
         ) from None
-    if status == 0:
-        print(next_step(request))
-    return status
+    captured: list[str] = []
+    assert process.stdout is not None  # PIPE was asked for
+    reader = threading.Thread(target=_stream, args=(process.stdout, say, captured), daemon=True)
+    reader.start()
+    while True:
+        try:
+            status = process.wait(timeout=poll)
+            break
+        except subprocess.TimeoutExpired:
+            if watcher is not None:
+                watcher.poll()
+    reader.join()
+    if watcher is not None:
+        watcher.poll()
+    return status, captured
 
 
-def stacks_of_environment(templates: Path, environment: str) -> list[str]:
-    """Every service stack `<service>-<environment>` in templates/."""
-    return [s for s in available_stacks(templates) if s.endswith(f"-{environment}")]
+def _success(aws: AwsCli, name: str, dry_run: bool, existed: bool, captured: list[str]) -> Outcome:
+    if dry_run:
+        lines = [
+            f"Change set created for {name} and not executed. Review it in the CloudFormation "
+            f"console (Stacks > {name} > Change sets) or with:",
+            f"  aws cloudformation list-change-sets --stack-name {name}",
+        ]
+        if not existed:
+            lines.append(
+                f"{name} did not exist: CloudFormation created it in REVIEW_IN_PROGRESS, holding "
+                "only this change set. Execute the change set, or drop it with "
+                f"`aws cloudformation delete-stack --stack-name {name}`."
+            )
+        return Outcome(name, "change set created", 0, "\n".join(lines))
+    if any("No changes to deploy" in line for line in captured):
+        return Outcome(name, "no changes", 0, f"Stack {name} is up to date.")
+    outputs = (aws.stack(name) or {}).get("Outputs") or []
+    lines = [f"Stack {name} is deployed. Outputs:"] + [
+        f"  {o.get('OutputKey')} = {o.get('OutputValue')}" for o in outputs
+    ]
+    if not outputs:
+        lines = [
+            f"Stack {name} is deployed. Its outputs:",
+            f"  aws cloudformation describe-stacks --stack-name {name} --query "
+            "'Stacks[0].Outputs'",
+        ]
+    return Outcome(name, "deployed", 0, "\n".join(lines))
+
+
+def _failure(aws: AwsCli, name: str, status: int, watcher: EventWatcher | None) -> Outcome:
+    failed = first_failure(watcher.new if watcher else [])
+    reason = (
+        f"{failed.get('LogicalResourceId')} ({failed.get('ResourceType')}) "
+        f"{failed.get('ResourceStatus')}: {failed.get('ResourceStatusReason')}"
+        if failed
+        else f"the AWS CLI exited with {status}"
+    )
+    lines = [f"Deploying {name} failed: {reason}"]
+    state = (aws.stack(name) or {}).get("StackStatus")
+    if state == "ROLLBACK_COMPLETE":
+        lines.append(
+            f"The stack's first create was rolled back; a ROLLBACK_COMPLETE stack cannot be "
+            f"updated. Delete it (`aws cloudformation delete-stack --stack-name {name}`), fix "
+            "the cause, and deploy again."
+        )
+    elif state:
+        lines.append(f"Stack status: {state}.")
+    return Outcome(name, "failed", 0, "\n".join(lines))
+
+
+def deploy_one(
+    request: DeployRequest,
+    environ: Mapping[str, str] | None = None,
+    say: Callable[[str], None] = print,
+) -> Outcome:
+    """Refuse a stale template, run the deploy, follow the stack's events, and say how it
+    ended."""
+    environ = os.environ if environ is None else environ
+    started = time.monotonic()
+    try:
+        template = template_for(request)
+        refuse_stale(template, request.specs)
+        command = deploy_command(request, template, environ)
+    except DeployRefused as exc:
+        return Outcome(request.stack, "refused", 0, str(exc))
+    aws = AwsCli(environ)
+    name = template.stack_name
+    say("+ " + shlex.join(command))
+    existed = aws.stack(name) is not None
+    watcher = None if request.dry_run else EventWatcher(aws, name, say)
+    try:
+        status, captured = _run_cli(aws, command, watcher, _poll_seconds(environ), say)
+    except DeployRefused as exc:
+        return Outcome(name, "refused", 0, str(exc))
+    outcome = (
+        _success(aws, name, request.dry_run, existed, captured)
+        if status == 0
+        else _failure(aws, name, status, watcher)
+    )
+    outcome.seconds = time.monotonic() - started
+    return outcome
+
+
+def run_deploy(request: DeployRequest, environ: Mapping[str, str] | None = None) -> int:
+    """One stack; 0 when it deployed (or had nothing to change), 2 refused, 1 failed."""
+    outcome = deploy_one(request, environ)
+    if outcome.result == "refused":
+        raise DeployRefused(outcome.reason)
+    stream = sys.stdout if outcome.result != "failed" else sys.stderr
+    print(outcome.reason, file=stream)
+    return 1 if outcome.result == "failed" else 0
+
+
+def _prefixed(stack: str, lock: threading.Lock) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        with lock:
+            print(f"[{stack}] {line}", flush=True)
+
+    return say
+
+
+def outcome_table(outcomes: Sequence[Outcome]) -> str:
+    width = max([len("stack"), *(len(o.stack) for o in outcomes)])
+    rows = [f"{'stack':<{width}}  {'result':<18} {'seconds':>7}  reason"]
+    for o in outcomes:
+        reason = o.reason.splitlines()[0] if o.result in ("failed", "refused") else ""
+        rows.append(f"{o.stack:<{width}}  {o.result:<18} {o.seconds:>7.1f}  {reason}")
+    return "\n".join(rows)
 
 
 def run_deploy_all(
-    templates: Path, environment: str, dry_run: bool, extra: Sequence[str] = ()
+    templates: Path,
+    environment: str,
+    dry_run: bool,
+    extra: Sequence[str] = (),
+    *,
+    jobs: int = DEFAULT_JOBS,
+    specs: Path = Path("specs"),
+    s3_bucket: str | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> int:
-    stacks = stacks_of_environment(templates, environment)
+    """Every stack whose template records this environment, `jobs` at a time; keeps going
+    past a failure and ends with a table. 0 only when every stack deployed."""
+    stacks = [s.stem for s in stacks_of_environment(templates, environment)]
     if not stacks:
-        raise DeployRefused(f"no stacks for environment {environment!r} in {templates}")
-    for stack in stacks:
-        status = run_deploy(DeployRequest(stack, templates, list(extra), dry_run=dry_run))
-        if status != 0:
-            print(f"stopped: deploying {stack} failed (exit {status})")
-            return status
-    return 0
+        raise DeployRefused(
+            f"no stacks for environment {environment!r} in {templates} (templates record their "
+            "environment in Metadata: run make templates)"
+        )
+    lock = threading.Lock()
+
+    def one(stem: str) -> Outcome:
+        request = DeployRequest(stem, templates, list(extra), dry_run, s3_bucket, specs)
+        outcome = deploy_one(request, environ, _prefixed(stem, lock))
+        _prefixed(stem, lock)(outcome.reason.splitlines()[0] if outcome.reason else outcome.result)
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        outcomes = list(pool.map(one, stacks))
+    print(outcome_table(outcomes))
+    bad = [o for o in outcomes if o.result in ("failed", "refused")]
+    return 1 if bad else 0
+
+
+# --- diff --deployed ---------------------------------------------------------------------
+
+
+def deployed_changes(
+    stem: str, templates: Path, environ: Mapping[str, str] | None = None
+) -> list[str]:
+    """What deploying templates/<stem> would change in the deployed stack: the template
+    diff against `get-template`, and each spec-owned parameter whose deployed value differs
+    from the value `deploy` passes. DeployRefused when the stack cannot be read."""
+    from .diff import template_changes
+    from .stackfiles import parse_template
+
+    environ = os.environ if environ is None else environ
+    template = template_for(DeployRequest(stem, templates))
+    aws = AwsCli(environ)
+    name = template.stack_name
+    answer = aws.query("get-template", "--stack-name", name, "--template-stage", "Original")
+    body = answer.get("TemplateBody") if isinstance(answer, dict) else None
+    deployed = parse_template(body) if isinstance(body, str) else body
+    if not isinstance(deployed, dict):
+        raise DeployRefused(
+            f"cannot read the deployed stack {name} (does it exist? are AWS credentials and "
+            "the region set?)"
+        )
+    lines = [str(change) for change in template_changes(deployed, template.data)]
+    current = {
+        p.get("ParameterKey"): p.get("ParameterValue")
+        for p in (aws.stack(name) or {}).get("Parameters") or []
+    }
+    for key, value in parameter_overrides_map(template).items():
+        if key in current and current[key] != value:
+            lines.append(f"  ~ value   {key} (Parameter value): {current[key]} -> {value}")
+    return lines
+
+
+def parameter_overrides_map(template: StackFile) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in parameter_overrides(template, []))

@@ -1,5 +1,6 @@
 """What a regenerated template would do to a deployed stack: resources added,
-removed, replaced or updated, compared with the committed template.
+removed, replaced or updated, and parameters and outputs added, removed or changed,
+each with its old and new values, compared with the committed (or deployed) template.
 
 A resource is replaced when its type changes or when a property that
 CloudFormation cannot update in place changes (the resource schema's
@@ -8,6 +9,7 @@ createOnlyProperties, read from the schemas cfn-lint ships).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -15,19 +17,43 @@ from typing import Any
 STATEFUL_TYPES = frozenset({"AWS::S3::Bucket", "AWS::Logs::LogGroup"})
 
 
+VALUE_WIDTH = 70
+
+
 @dataclass(frozen=True)
 class Change:
     action: str  # add | remove | replace | update
     logical_id: str
-    resource_type: str
+    resource_type: str  # a resource type, or "Parameter" / "Output"
     reason: str = ""
+    values: tuple[str, ...] = ()  # "Name: old -> new" lines
 
     def __str__(self) -> str:
         mark = {"add": "+", "remove": "-", "replace": "!", "update": "~"}[self.action]
         text = f"  {mark} {self.action:<7} {self.logical_id} ({self.resource_type})"
         if self.reason:
             text += f": {self.reason}"
-        return text
+        return "\n".join([text, *(f"      {line}" for line in self.values)])
+
+
+def show(value: Any) -> str:
+    """A value as compact JSON, cut to VALUE_WIDTH characters."""
+    if value is _MISSING:
+        return "(none)"
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 3] + "..."
+
+
+_MISSING = object()
+
+
+def value_changes(old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+    """`key: old -> new` for every top-level key whose value differs."""
+    return tuple(
+        f"{key}: {show(old.get(key, _MISSING))} -> {show(new.get(key, _MISSING))}"
+        for key in sorted(set(old) | set(new))
+        if old.get(key, _MISSING) != new.get(key, _MISSING)
+    )
 
 
 @cache
@@ -77,12 +103,47 @@ def resource_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> 
         old_props = before[name].get("Properties") or {}
         new_props = after[name].get("Properties") or {}
         replaced = _replaced_by(new_type, old_props, new_props)
+        values = value_changes(old_props, new_props)
         if replaced:
             reason = f"{', '.join(replaced)} changed" + _warning(new_type, "replace")
-            changes.append(Change("replace", name, new_type, reason))
+            changes.append(Change("replace", name, new_type, reason, values))
         elif before[name] != after[name]:
             changed = sorted(
                 k for k in set(old_props) | set(new_props) if old_props.get(k) != new_props.get(k)
             )
-            changes.append(Change("update", name, new_type, ", ".join(changed) or "attributes"))
+            attributes = value_changes(
+                {k: v for k, v in before[name].items() if k != "Properties"},
+                {k: v for k, v in after[name].items() if k != "Properties"},
+            )
+            reason = ", ".join(changed) or "attributes"
+            changes.append(Change("update", name, new_type, reason, values + attributes))
     return changes
+
+
+def section_changes(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, section: str
+) -> list[Change]:
+    """Parameters or Outputs added, removed or changed, with their old and new values."""
+    kind = section.removesuffix("s")
+    before = (old or {}).get(section) or {}
+    after = (new or {}).get(section) or {}
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        if name not in before:
+            changes.append(Change("add", name, kind, values=value_changes({}, after[name])))
+        elif name not in after:
+            changes.append(Change("remove", name, kind, values=value_changes(before[name], {})))
+        elif before[name] != after[name]:
+            changes.append(
+                Change("update", name, kind, values=value_changes(before[name], after[name]))
+            )
+    return changes
+
+
+def template_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[Change]:
+    """Everything a deploy of `new` over `old` would change, resources first."""
+    return (
+        resource_changes(old, new)
+        + section_changes(old, new, "Parameters")
+        + section_changes(old, new, "Outputs")
+    )

@@ -94,7 +94,9 @@ def load_specs(paths: Iterable[Path]) -> list[tuple[Path, Spec]]:
 
 def compose_stacks(specs: list[tuple[Path, Spec]]) -> list[Stack]:
     return [
-        Stack(stack_name(spec.service, env), str(file), template_data(compose(spec, env)))
+        Stack(
+            stack_name(spec.service, env), str(file), template_data(compose(spec, env, file.name))
+        )
         for file, spec in specs
         for env in spec.environments
     ]

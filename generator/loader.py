@@ -98,6 +98,19 @@ class _Builder:
         return result
 
 
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """PyYAML's complaint in the spec author's terms where we know what it means."""
+    problem = exc.problem or "not valid YAML"
+    mark = exc.problem_mark
+    if mark is not None:
+        line = text.splitlines()[mark.line] if mark.line < len(text.splitlines()) else ""
+        if "\t" in line[: len(line) - len(line.lstrip())]:
+            return "a tab indents this line; YAML indents with spaces only"
+    if "expected a single document" in problem or "but found another document" in problem:
+        return "this file holds more than one YAML document (---): one service per spec file"
+    return f"YAML syntax error: {problem}"
+
+
 def load_spec_text(text: str, file: str) -> LoadedSpec:
     """Parse one spec document; raise SpecErrors for YAML that cannot be read."""
     spec = LoadedSpec(file=file, data=None)
@@ -106,10 +119,7 @@ def load_spec_text(text: str, file: str) -> LoadedSpec:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or "not valid YAML"
-        raise SpecErrors(
-            [SpecError(file, line, col, "", f"YAML syntax error: {problem}")]
-        ) from None
+        raise SpecErrors([SpecError(file, line, col, "", _yaml_problem(exc, text))]) from None
     except yaml.YAMLError as exc:
         raise SpecErrors([SpecError(file, 1, 1, "", f"YAML error: {exc}")]) from None
     if root is None:

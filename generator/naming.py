@@ -9,6 +9,9 @@ from __future__ import annotations
 
 SOURCE_KEY = "source.zip"
 
+# Template Metadata key under which the generator records what built the template.
+METADATA_KEY = "PipelineGenerator"
+
 SOURCE_BUCKET = "SourceBucket"
 SOURCE_BUCKET_POLICY = "SourceBucketPolicy"
 ARTIFACT_BUCKET = "ArtifactBucket"

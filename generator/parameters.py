@@ -44,6 +44,11 @@ def deploy_parameters(spec: Spec) -> list[Parameter]:
     ]
 
 
+# Every parameter above takes its default from the spec: `deploy` passes each one
+# explicitly, since `aws cloudformation deploy` otherwise keeps a stack's previous value.
+SPEC_PARAMETERS = (BUILD_COMPUTE, BUILD_TIMEOUT, LOG_RETENTION)
+
+
 def interface_metadata() -> dict[str, Any]:
     """AWS::CloudFormation::Interface: how the console groups and labels the parameters."""
     return {

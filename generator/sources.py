@@ -12,12 +12,24 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
 
 
+def is_spec_file(path: Path) -> bool:
+    """`.yaml` or `.yml` in any case (`Orders.YAML` too), not a hidden file."""
+    return path.suffix.lower() in SPEC_SUFFIXES and not path.name.startswith(".")
+
+
 def discover(paths: Sequence[Path]) -> list[Path]:
-    """Spec files named on the command line, or found (sorted) in named folders."""
+    """Spec files named on the command line, or found (sorted) in named folders and the
+    folders below them."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.suffix in SPEC_SUFFIXES and p.is_file())
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if is_spec_file(p)
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
         elif path.is_file():
             found.append(path)
         else:
