@@ -324,8 +324,7 @@ def _success(aws: AwsCli, name: str, dry_run: bool, existed: bool, captured: lis
     if not outputs:
         lines = [
             f"Stack {name} is deployed. Its outputs:",
-            f"  aws cloudformation describe-stacks --stack-name {name} --query "
-            "'Stacks[0].Outputs'",
+            f"  aws cloudformation describe-stacks --stack-name {name} --query 'Stacks[0].Outputs'",
         ]
     return Outcome(name, "deployed", 0, "\n".join(lines))
 

@@ -132,7 +132,8 @@ def stacks_of_environment(folder: Path, environment: str) -> list[StackFile]:
 def unbuilt_files(folder: Path, built_stems: set[str]) -> tuple[list[Path], list[Path]]:
     """Template files in folder whose stack no spec builds: (written by this generator, so
     safe to remove; anything else, left alone)."""
-    ours, foreign = [], []
+    ours: list[Path] = []
+    foreign: list[Path] = []
     for stem in template_stems(folder):
         if stem in built_stems:
             continue

@@ -3,7 +3,6 @@ arguments: exact command lines, refusals and exit codes."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 from generator.deploy import TEMPLATE_BODY_LIMIT, oversized
 
 from .conftest import ROOT
+from .fake_aws import deploy_calls, install
 
 BASE = [
     "cloudformation", "deploy",
@@ -22,40 +22,37 @@ BASE = [
     "--no-fail-on-empty-changeset",
     "--tags", "cost-center=4711", "team=payments",
 ]  # fmt: skip
+# The spec's values, passed on every deploy (aws cloudformation deploy would keep a stack's
+# previous values otherwise).
+SPEC_VALUES = [
+    "BuildComputeType=BUILD_GENERAL1_MEDIUM", "BuildTimeoutInMinutes=60", "LogRetentionInDays=30"
+]  # fmt: skip
 
 
 @pytest.fixture()
 def fake_aws(tmp_path: Path) -> tuple[Path, Path]:
-    """A stand-in `aws` on PATH: appends its argv (one JSON list a line) to calls.log and
-    exits with $FAKE_AWS_EXIT."""
-    bin_dir, log = tmp_path / "bin", tmp_path / "calls.log"
-    bin_dir.mkdir()
-    aws = bin_dir / "aws"
-    aws.write_text(
-        "#!/usr/bin/env python3\n"
-        "import json, os, sys\n"
-        f"with open({str(log)!r}, 'a') as f: f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
-        "sys.exit(int(os.environ.get('FAKE_AWS_EXIT', '0')))\n"
-    )
-    aws.chmod(0o755)
-    return bin_dir, log
+    """A stand-in `aws` first on PATH (tests/fake_aws.py): (its folder, its folder)."""
+    folder = tmp_path / "bin"
+    install(folder)
+    return folder, folder
 
 
 def run(args: list[str], bin_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    environ |= {"PATH": f"{bin_dir}:{environ['PATH']}", **env}
+    environ |= {"PATH": f"{bin_dir}:{environ['PATH']}", "PIPELINE_GENERATOR_POLL_SECONDS": "0.05"}
+    environ |= env
     return subprocess.run(args, cwd=ROOT, env=environ, capture_output=True, text=True)
 
 
-def calls(log: Path) -> list[list[str]]:
-    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+def calls(folder: Path) -> list[list[str]]:
+    return deploy_calls(folder)
 
 
 def test_deploy_script_runs_the_exact_command_and_prints_the_next_step(fake_aws) -> None:
     bin_dir, log = fake_aws
     result = run(["scripts/deploy.sh", "orders-api-dev"], bin_dir)
     assert result.returncode == 0, result.stderr
-    assert calls(log) == [BASE]
+    assert calls(log) == [BASE + ["--parameter-overrides", *SPEC_VALUES]]
     assert "describe-stacks --stack-name orders-api-dev" in result.stdout
 
 
@@ -80,6 +77,7 @@ def test_dry_run_overrides_and_region(fake_aws) -> None:
         + BASE[9:]
         + [
             "--parameter-overrides",
+            "BuildComputeType=BUILD_GENERAL1_MEDIUM",
             "BuildTimeoutInMinutes=30",
             "LogRetentionInDays=7",
             "--no-execute-changeset",
@@ -100,8 +98,9 @@ def test_unknown_stack_is_refused_without_calling_aws(fake_aws) -> None:
 def test_a_failing_aws_cli_fails_the_deploy(fake_aws) -> None:
     bin_dir, log = fake_aws
     result = run(["scripts/deploy.sh", "orders-api-dev"], bin_dir, FAKE_AWS_EXIT="255")
-    assert result.returncode == 255
+    assert result.returncode == 1
     assert "is deployed" not in result.stdout
+    assert "Deploying orders-api-dev failed: the AWS CLI exited with 255" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -143,19 +142,27 @@ def test_make_deploy_and_deploy_all_use_the_cli_the_makefile_names(fake_aws) -> 
         bin_dir,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert calls(log) == [BASE + ["--no-execute-changeset"]]
+    assert calls(log) == [BASE + ["--parameter-overrides", *SPEC_VALUES, "--no-execute-changeset"]]
     print("\nmake deploy ran: aws " + " ".join(calls(log)[0]))
     result = run(
         ["make", "--no-print-directory", "deploy-all", "ENV=prod", f"AWS_CLI={aws}"], bin_dir
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    stacks = [call[call.index("--stack-name") + 1] for call in calls(log)[1:]]
+    stacks = sorted(call[call.index("--stack-name") + 1] for call in calls(log)[1:])
     assert stacks == ["orders-api-prod", "payments-gateway-prod", "storefront-web-prod"]
+    table = result.stdout.splitlines()[-4:]
+    assert table[0].split() == ["stack", "result", "seconds", "reason"]
+    assert [row.split()[:2] for row in table[1:]] == [
+        ["orders-api-prod", "deployed"],
+        ["payments-gateway-prod", "deployed"],
+        ["storefront-web-prod", "deployed"],
+    ]
 
 
 def test_templates_over_the_inline_limit_are_named() -> None:
     big = "x" * (TEMPLATE_BODY_LIMIT + 1)
     assert oversized({"a.json": big, "b.json": "{}"}) == [
         f"a.json: {TEMPLATE_BODY_LIMIT + 1} bytes is over CloudFormation's 51200-byte inline "
-        "template limit; build with --allow-large and deploy with --s3-bucket"
+        "template limit; build with --allow-large (make templates ALLOW_LARGE=1) and deploy "
+        "with --s3-bucket (make deploy DEPLOY_BUCKET=...)"
     ]

@@ -129,7 +129,8 @@ CASES = [
     (
         "extract without key",
         GOOD.replace(
-            "ecs: {cluster: dev, service: orders-api, task_roles: []}", "s3: {bucket: abc, extract: false}"
+            "ecs: {cluster: dev, service: orders-api, task_roles: []}",
+            "s3: {bucket: abc, extract: false}",
         ),
         "s.yaml:12:11: environments.dev.deploy.s3.key: is required when extract is false",
     ),
@@ -243,9 +244,8 @@ def test_type_errors_and_aws_rules_are_reported_in_one_run() -> None:
 
 
 def test_an_empty_deploy_mapping_names_both_targets() -> None:
-    text = GOOD.replace("      ecs: {cluster: dev, service: orders-api, task_roles: []}\n", "").replace(
-        "    deploy:\n", "    deploy: {}\n"
-    )
+    ecs = "      ecs: {cluster: dev, service: orders-api, task_roles: []}\n"
+    text = GOOD.replace(ecs, "").replace("    deploy:\n", "    deploy: {}\n")
     assert (
         "s.yaml:11:13: environments.dev.deploy: must name exactly one target, ecs or s3; "
         "got none" in errors_of(text)
@@ -271,7 +271,8 @@ def test_pull_requests_into_prod_are_allowed_when_not_production() -> None:
     text = GOOD.replace("  dev:", "  non-prod:").replace(
         "[push]", "[pull-request-created]\n    production: false"
     )
-    assert validate_spec(load_spec_text(text, "s.yaml")).environments["non-prod"].production is False
+    spec = validate_spec(load_spec_text(text, "s.yaml"))
+    assert spec.environments["non-prod"].production is False
 
 
 @pytest.mark.parametrize(

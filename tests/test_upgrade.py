@@ -60,14 +60,14 @@ def test_diff_names_added_removed_replaced_and_updated_resources() -> None:
         "  + add     Added (AWS::S3::Bucket)",
         "  - remove  Gone (AWS::S3::Bucket): renaming a logical ID deletes the resource (its "
         "DeletionPolicy/UpdateReplacePolicy decides whether the data is kept)",
-        "  ~ update  Kept (AWS::Logs::LogGroup): RetentionInDays",
-        "  ! replace Project (AWS::CodeBuild::Project): Name changed",
+        "  ~ update  Kept (AWS::Logs::LogGroup): RetentionInDays\n      RetentionInDays: 30 -> 7",
+        '  ! replace Project (AWS::CodeBuild::Project): Name changed\n      Name: "a" -> "b"',
     ]
 
 
 def test_diff_command_against_committed_and_changed_templates(tmp_path: Path, capsys) -> None:
     assert main(["diff"]) == 0
-    assert "no resource changes" in capsys.readouterr().out
+    assert "no changes against templates" in capsys.readouterr().out
     out = tmp_path / "templates"
     out.mkdir()
     committed = json.loads((ROOT / "templates" / "orders-api-dev.json").read_text())
