@@ -15,11 +15,11 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import SpecErrors
-from .incremental import expected_outputs, matches_disk, record_clean_build
-from .output import OutputError, remove_files, stale_files, write_all
-from .sources import FORMATS, discover
-from .stackfiles import deploy_name, unbuilt_files
+from .ops.incremental import expected_outputs, matches_disk, record_clean_build
+from .ops.stackfiles import deploy_name, unbuilt_files
+from .render.output import OutputError, remove_files, stale_files, write_all
+from .spec.errors import SpecErrors
+from .spec.sources import FORMATS, discover
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("templates")
@@ -82,10 +82,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     if cached is not None:
         print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
         return EXIT_OK
-    from .deploy import oversized
-    from .generate import generate
-    from .lint import lint_texts
-    from .render import check_round_trip
+    from .checks.lint import lint_texts
+    from .ops.deploy import oversized
+    from .ops.generate import generate
+    from .render.formats import check_round_trip
 
     generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
     for warning in sorted(generated.warnings):
@@ -134,7 +134,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if cached is not None:
         print(f"{cached} template(s) in {args.output} are up to date")
         return EXIT_OK
-    from .generate import generate
+    from .ops.generate import generate
 
     files = generate(spec_files, args.format, bootstrap=_with_bootstrap(args)).files
     ours, foreign = _unbuilt(args, set(files))
@@ -152,9 +152,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     if args.deployed:
         return _diff_deployed(args)
-    from .diff import template_changes
-    from .generate import compose_stacks, load_specs
-    from .stackfiles import stack_file
+    from .ops.diff import template_changes
+    from .ops.generate import compose_stacks, load_specs
+    from .ops.stackfiles import stack_file
 
     stacks = {
         s.name: s for s in compose_stacks(load_specs(discover(args.paths or [DEFAULT_SPECS])))
@@ -176,7 +176,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _diff_deployed(args: argparse.Namespace) -> int:
-    from .deploy import DeployRefused, deployed_changes
+    from .ops.deploy import DeployRefused, deployed_changes
 
     try:
         lines = deployed_changes(args.deployed, args.output)
@@ -192,7 +192,7 @@ def _diff_deployed(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .lint import lint_texts
+    from .checks.lint import lint_texts
 
     items = []
     for path in args.files:
@@ -210,7 +210,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    from .deploy import DeployRefused, DeployRequest, run_deploy, run_deploy_all
+    from .ops.deploy import DeployRefused, DeployRequest, run_deploy, run_deploy_all
 
     try:
         if args.command == "deploy-all":
@@ -238,14 +238,14 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .schema import spec_schema
+    from .spec.schema import spec_schema
 
     print(json.dumps(spec_schema(), indent=2))
     return EXIT_OK
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
-    from .schema import spec_reference, with_reference
+    from .spec.schema import spec_reference, with_reference
 
     if args.write is None:
         print(spec_reference())

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from generator.generate import Stack, compose_stacks, load_specs
-from generator.sources import discover
+from generator.ops.generate import Stack, compose_stacks, load_specs
+from generator.spec.sources import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"

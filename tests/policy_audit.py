@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from generator.iam import RESOURCE_WILDCARD_ALLOWLIST
+from generator.aws.iam import RESOURCE_WILDCARD_ALLOWLIST
 
 PSEUDO = {
     "AWS::Partition": "aws",

@@ -8,8 +8,13 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from generator.enums import LOG_RETENTION_DAYS, PROVIDER_EVENTS, SECRET_LIKE_NAME, SPEC_EVENTS
-from generator.validate import is_production
+from generator.aws.enums import (
+    LOG_RETENTION_DAYS,
+    PROVIDER_EVENTS,
+    SECRET_LIKE_NAME,
+    SPEC_EVENTS,
+)
+from generator.spec.validate import is_production
 
 SECRET_LIKE = re.compile(SECRET_LIKE_NAME, re.IGNORECASE)
 BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$")

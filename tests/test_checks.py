@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from generator.checks import run_checks
-from generator.lint import _cfn_rules
+from generator.checks.checks import run_checks
+from generator.checks.lint import _cfn_rules
 
 from .conftest import TEMPLATES
 

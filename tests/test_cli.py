@@ -115,7 +115,7 @@ def test_output_is_byte_identical_across_hash_seeds_and_folders(tmp_path: Path) 
 
 
 def test_readme_field_reference_is_generated_from_the_model() -> None:
-    from generator.schema import with_reference
+    from generator.spec.schema import with_reference
 
     readme = (ROOT / "README.md").read_text()
     assert with_reference(readme) == readme, "README field reference is stale: run make docs"

@@ -7,14 +7,14 @@ import json
 
 import yaml
 
+from generator.aws.enums import SPEC_EVENTS
+from generator.checks.lint import lint_texts
 from generator.cli import main
-from generator.compose import compose
-from generator.deploy import TEMPLATE_BODY_LIMIT
-from generator.enums import SPEC_EVENTS
-from generator.lint import lint_texts
-from generator.loader import load_spec_text
-from generator.render import template_data, to_json, to_yaml
-from generator.validate import validate_spec
+from generator.ops.deploy import TEMPLATE_BODY_LIMIT
+from generator.render.formats import template_data, to_json, to_yaml
+from generator.spec.loader import load_spec_text
+from generator.spec.validate import validate_spec
+from generator.stack.compose import compose
 
 from .conftest import TEMPLATES
 

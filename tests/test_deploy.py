@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.deploy import TEMPLATE_BODY_LIMIT, oversized
+from generator.ops.deploy import TEMPLATE_BODY_LIMIT, oversized
 
 from .conftest import ROOT
 from .fake_aws import deploy_calls, install

@@ -14,13 +14,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.checks import run_checks
-from generator.compose import compose
-from generator.errors import SpecErrors
-from generator.lint import lint_texts
-from generator.loader import load_spec_text
-from generator.render import template_data, to_json
-from generator.validate import validate_spec
+from generator.checks.checks import run_checks
+from generator.checks.lint import lint_texts
+from generator.render.formats import template_data, to_json
+from generator.spec.errors import SpecErrors
+from generator.spec.loader import load_spec_text
+from generator.spec.validate import validate_spec
+from generator.stack.compose import compose
 
 from .strategies import plain_text, specs
 

@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from generator.output import write_all
-from generator.render import to_json, to_yaml
+from generator.render.formats import to_json, to_yaml
+from generator.render.output import write_all
 
 from .conftest import TEMPLATES
 
 
 def test_every_example_stack_matches_its_golden_file(example_stacks, request) -> None:
-    from generator.generate import bootstrap_stacks
+    from generator.ops.generate import bootstrap_stacks
 
     stacks = [*example_stacks, *bootstrap_stacks()]
     if request.config.getoption("--update-golden"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from generator.iam import RESOURCE_WILDCARD_ALLOWLIST
+from generator.aws.iam import RESOURCE_WILDCARD_ALLOWLIST
 
 from .conftest import resources_of
 
@@ -102,8 +102,8 @@ def test_build_role_reads_only_listed_secrets(example_stacks) -> None:
 
 
 def test_secret_references_become_resources_that_match_the_secret() -> None:
-    from generator.iam import secret_resource
-    from generator.model import parse_secret
+    from generator.spec.model import parse_secret
+    from generator.stack.iam import secret_resource
 
     arn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:ci/sonar"
     cases = {

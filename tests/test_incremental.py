@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.cache import fingerprint
+from generator.checks.lint import lint_texts
 from generator.cli import main
-from generator.lint import lint_texts
-from generator.progress import Progress
+from generator.ops.cache import fingerprint
+from generator.ops.progress import Progress
 
 from .conftest import SPECS, TEMPLATES
 
@@ -63,7 +63,7 @@ def test_a_foreign_cache_cannot_declare_a_broken_template_clean(cache: Path) -> 
         .read_text()
         .replace('"Pattern": "PUSH"', '"Pattern": "PUSH, PULL_REQUEST_MERGED"')
     )
-    from generator.cache import sha256
+    from generator.ops.cache import sha256
 
     cache.mkdir()
     (cache / "lint.json").write_text(
@@ -101,7 +101,7 @@ def test_progress_draws_a_bar_on_a_terminal() -> None:
 
 
 def test_a_full_cache_keeps_only_what_this_run_used(cache: Path, monkeypatch) -> None:
-    from generator import cache as cache_module
+    from generator.ops import cache as cache_module
 
     monkeypatch.setattr(cache_module, "MAX_ENTRIES", 3)
     old = cache_module.JsonCache("lint")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from generator.lint import lint_texts
-from generator.render import to_json, to_yaml
+from generator.checks.lint import lint_texts
+from generator.render.formats import to_json, to_yaml
 
 from .conftest import TEMPLATES
 

@@ -1,5 +1,5 @@
 """The permission contract, made executable: every role of every stack grants each
-(action, resource) that AWS documents for the operations it performs (generator/contract.py),
+(action, resource) that AWS documents for the operations it performs (generator/aws/contract.py),
 on this stack's own resources, and nothing beyond them; the bucket policies let exactly
 the writer roles write."""
 
@@ -11,12 +11,13 @@ import pytest
 import yaml
 from hypothesis import given, settings
 
-from generator.compose import compose
-from generator.contract import OPERATIONS, Need, role_operations
-from generator.loader import load_spec_text
-from generator.model import Spec, parse_secret
-from generator.render import template_data
-from generator.validate import validate_spec
+from generator.aws.contract import OPERATIONS, Need
+from generator.render.formats import template_data
+from generator.spec.loader import load_spec_text
+from generator.spec.model import Spec, parse_secret
+from generator.spec.validate import validate_spec
+from generator.stack.compose import compose
+from generator.stack.operations import role_operations
 
 from .conftest import SPECS
 from .iam_eval import Request, decide

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.iam import RESOURCE_WILDCARD_ALLOWLIST
-from generator.scanners import ACCEPTED_CHECKS
+from generator.aws.iam import RESOURCE_WILDCARD_ALLOWLIST
+from generator.stack.scanners import ACCEPTED_CHECKS
 
 from .conftest import ROOT, TEMPLATES
 from .policy_audit import audit_statement, resource_formats, role_policies

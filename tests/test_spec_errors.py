@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator.errors import SpecErrors
-from generator.loader import load_spec_text
-from generator.validate import spec_warnings, validate_spec
+from generator.spec.errors import SpecErrors
+from generator.spec.loader import load_spec_text
+from generator.spec.validate import spec_warnings, validate_spec
 
 GOOD = """\
 service: orders-api

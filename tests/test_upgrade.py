@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from generator.cli import main
-from generator.diff import resource_changes
+from generator.ops.diff import resource_changes
 
 from .conftest import ROOT, SPECS
 

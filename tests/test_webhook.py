@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from generator.codebuild import branch_pattern, filter_groups
+from generator.stack.codebuild import branch_pattern, filter_groups
 
 from .conftest import resources_of
 
@@ -88,9 +88,9 @@ def test_actors_restrict_every_group_to_exactly_those_ids() -> None:
     ],
 )
 def test_pull_requests_wait_for_approval_comments(provider, setting, expected) -> None:
-    from generator.compose import compose
-    from generator.loader import load_spec_text
-    from generator.validate import validate_spec
+    from generator.spec.loader import load_spec_text
+    from generator.spec.validate import validate_spec
+    from generator.stack.compose import compose
 
     host = {"bitbucket": "bitbucket.org", "github": "github.com"}[provider]
     approval = f"\n    pull_request_approval: {setting}" if setting else ""

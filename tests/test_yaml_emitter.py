@@ -9,7 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.render import check_round_trip, to_json, to_yaml
+from generator.render.formats import check_round_trip, to_json, to_yaml
 
 from .conftest import TEMPLATES
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from troposphere import Output, Parameter, Ref, Sub, Template
 from troposphere.codebuild import SourceCredential
 
-from . import __version__
+from .. import __version__
 from .naming import METADATA_KEY
 
 STACK_PREFIX = "pipeline-"

@@ -88,11 +88,11 @@ def template_for(request: DeployRequest) -> StackFile:
 
 def expected_text(template: StackFile, specs: Path) -> str:
     """The bytes `build` writes for this template file today, or DeployRefused."""
-    from .bootstrap import GIT_HOSTS, compose_bootstrap
-    from .compose import compose
+    from ..render.formats import RENDERERS, template_data
+    from ..spec.sources import discover
+    from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap
+    from ..stack.compose import compose
     from .generate import load_file
-    from .render import RENDERERS, template_data
-    from .sources import discover
 
     record = template.record
     render = RENDERERS[template.path.suffix.lstrip(".")]

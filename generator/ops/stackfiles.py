@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .naming import METADATA_KEY
+from ..stack.naming import METADATA_KEY
 
 TEMPLATE_SUFFIXES = (".json", ".yaml")
 # When both twins exist the YAML deploys (it is the smaller file, and the one
@@ -50,7 +50,9 @@ def parse_template(text: str) -> dict[str, Any] | None:
         try:
             data = yaml.load(text, Loader=_Loader)
         except yaml.YAMLError:
-            from cfnlint.decode import decode_str  # short-form tags (!Sub) need cfn-lint's loader
+            from cfnlint.decode import (
+                decode_str,  # short-form tags (!Sub) need cfn-lint's loader
+            )
 
             data, errors = decode_str(text)
             if errors:

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .cache import JsonCache, sha256
+from ..ops.cache import JsonCache, sha256
+from ..ops.progress import Progress
 from .checks import run_checks
-from .progress import Progress
 
 # cfn-lint resolves region-specific rules against these regions.
 LINT_REGIONS = ["us-east-1"]

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from awacs import s3 as s3_actions
-from awacs.aws import ArnNotEquals, Bool, Condition, Deny, PolicyDocument, Principal, Statement
+from awacs.aws import (
+    ArnNotEquals,
+    Bool,
+    Condition,
+    Deny,
+    PolicyDocument,
+    Principal,
+    Statement,
+)
 from troposphere import GetAtt, Ref, Sub, Tags
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,

@@ -16,7 +16,7 @@ from troposphere.codepipeline import (
     Stages,
 )
 
-from .model import Deploy
+from ..spec.model import Deploy
 
 
 def _action(

@@ -19,9 +19,9 @@ from troposphere.codebuild import (
     SourceAuth,
 )
 
-from .enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
-from .model import Build, Repository, parse_secret
-from .model import Environment as EnvironmentSpec
+from ..aws.enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
+from ..spec.model import Build, Repository, parse_secret
+from ..spec.model import Environment as EnvironmentSpec
 
 BRIDGE_IMAGE = "aws/codebuild/standard:7.0"
 BRIDGE_TIMEOUT_MINUTES = 10

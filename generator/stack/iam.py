@@ -39,17 +39,9 @@ from awacs.sts import AssumeRole
 from troposphere import AWSHelperFn, GetAtt, Sub, Tags
 from troposphere.iam import Policy, Role
 
-from .enums import ECS_TASKS_PRINCIPAL
-from .model import SecretRef
-
-# Actions that AWS's Service Authorization Reference gives no resource type (or,
-# for ListTasks, none that fits listing a service's tasks): "*" is the only
-# resource they take. Each one is narrowed by a condition where AWS offers one.
-RESOURCE_WILDCARD_ALLOWLIST: dict[str, str] = {
-    "ecr:GetAuthorizationToken": "the registry login token is account-wide; ECR defines no "
-    "resource type for it",
-    "ecs:DescribeTaskDefinition": "ECS defines no resource type for DescribeTaskDefinition",
-}
+from ..aws.enums import ECS_TASKS_PRINCIPAL
+from ..aws.iam import RESOURCE_WILDCARD_ALLOWLIST
+from ..spec.model import SecretRef
 
 ARN_PREFIX = "arn:${AWS::Partition}:"
 

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
-from .enums import (
+from ..aws.enums import (
     BITBUCKET_WEBHOOK_TRIGGERS,
     LOG_RETENTION_DAYS,
     PRODUCTION_WORDS,

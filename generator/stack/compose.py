@@ -6,8 +6,9 @@ from awacs.aws import Statement
 from troposphere import Output, Ref, Sub, Tags, Template
 from troposphere.codepipeline import Actions
 
-from . import __version__, codebuild, codepipeline, events, iam, logs, naming, parameters, s3
-from .model import Spec, parse_secret
+from .. import __version__
+from ..spec.model import Spec, parse_secret
+from . import codebuild, codepipeline, events, iam, logs, naming, parameters, s3
 
 # The only roles that may write objects to each bucket (its bucket policy denies others).
 SOURCE_WRITERS = [naming.BRIDGE_ROLE]

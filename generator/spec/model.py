@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .enums import COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
+from ..aws.enums import COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
 
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]

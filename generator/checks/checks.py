@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .enums import (
+from ..aws.enums import (
     ALL_WEBHOOK_EVENTS,
     KNOWN_COMPUTE_TYPES,
     SERVICE_PRINCIPALS,
     WEBHOOK_FILTER_TYPES,
 )
-from .iam import RESOURCE_WILDCARD_ALLOWLIST
+from ..aws.iam import RESOURCE_WILDCARD_ALLOWLIST
 
 
 @dataclass(frozen=True, order=True)

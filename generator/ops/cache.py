@@ -1,6 +1,7 @@
 """A local cache that makes unchanged runs cheap, and is never trusted blindly.
 
-Every key includes a fingerprint of the generator's own sources and of the
+Every key includes a fingerprint of the generator's own sources (every file of the
+package, recursively) and of the
 libraries that shape its output (troposphere, awacs, cfn-lint), so a new
 release or a local edit never reuses an old answer. A cache file that cannot be
 read, or that was written for another fingerprint, is ignored.
@@ -31,10 +32,13 @@ def sha256(data: bytes | str) -> str:
 
 @cache
 def fingerprint() -> str:
-    """Hash of generator/*.py and the versions of the libraries that shape the output."""
+    """Hash of every source file of the package (all subpackages) and the versions of the
+    libraries that shape the output."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted(package.rglob("*.py")):
+        name = source.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes())
     for library in LIBRARIES:
         try:
             digest.update(f"{library}=={metadata.version(library)}".encode())

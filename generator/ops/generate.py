@@ -10,16 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
-from .compose import compose
-from .errors import SpecError, SpecErrors
+from ..render.formats import RENDERERS, template_data
+from ..spec.errors import SpecError, SpecErrors
+from ..spec.loader import load_spec_file
+from ..spec.model import Spec
+from ..spec.sources import FORMATS
+from ..spec.validate import spec_warnings, validate_spec
+from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
+from ..stack.compose import compose
+from ..stack.naming import stack_name
 from .incremental import BOOTSTRAP_SOURCE
-from .loader import load_spec_file
-from .model import Spec
-from .naming import stack_name
-from .render import RENDERERS, template_data
-from .sources import FORMATS
-from .validate import spec_warnings, validate_spec
 
 # Below this many specs per core, forking workers costs more than it saves.
 PER_WORKER_MIN = 16

@@ -8,8 +8,8 @@ from typing import Any
 
 from troposphere import Parameter
 
-from .enums import COMPUTE_TYPES, LOG_RETENTION_DAYS
-from .model import Spec
+from ..aws.enums import COMPUTE_TYPES, LOG_RETENTION_DAYS
+from ..spec.model import Spec
 
 BUILD_COMPUTE = "BuildComputeType"
 BUILD_TIMEOUT = "BuildTimeoutInMinutes"
