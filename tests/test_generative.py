@@ -14,7 +14,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.checks.checks import run_checks
+from generator.checks import run_checks
 from generator.checks.lint import lint_texts
 from generator.render.formats import template_data, to_json
 from generator.spec.errors import SpecErrors

@@ -1,5 +1,5 @@
-"""Every check a template must pass: cfn-lint (informational checks included,
-rules loaded once per run) and our own checks in `checks.py`.
+"""Every check a template must pass: cfn-lint (informational checks included, rules
+loaded once per worker) with this product's own rules (`rules/`) appended.
 
 Results are cached by the template's bytes (and the generator fingerprint,
 which includes cfn-lint's version), and linting is spread over all cores.
@@ -10,13 +10,14 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from ..ops.cache import JsonCache, sha256
 from ..ops.progress import Progress
-from .checks import run_checks
 
+# This product's rules, appended to cfn-lint's own (`cfn-lint --append-rules` takes the
+# same module path, or the folder).
+RULES_MODULE = "generator.checks.rules"
 # cfn-lint resolves region-specific rules against these regions.
 LINT_REGIONS = ["us-east-1"]
 # From two templates on, a second core pays off: each forked worker loads cfn-lint's
@@ -31,37 +32,19 @@ def _cfn_rules() -> Any:
     if _rules is None:
         from cfnlint.core import get_rules
 
-        _rules = get_rules([], [], ["I"])
+        _rules = get_rules([RULES_MODULE], [], ["I"])
     return _rules
 
 
 def template_findings(text: str) -> list[str]:
-    """Findings for one template as `:line:col: [RULE] message` / `: [P...] message`
-    suffixes, to be prefixed with the file name; empty when clean."""
+    """Findings for one template as `:line:col: [RULE] message` suffixes, to be prefixed
+    with the file name; empty when clean."""
     from cfnlint.api import lint
-    from cfnlint.decode import decode_str
 
-    findings = [
+    return [
         f":{m.linenumber}:{m.columnnumber}: [{m.rule.id}] {m.message}"
         for m in lint(text, rules=_cfn_rules(), regions=LINT_REGIONS)
     ]
-    data, errors = decode_str(text)
-    if data is not None and not errors:
-        findings += [f": {finding}" for finding in run_checks(data)]
-    return findings
-
-
-def read_template(*candidates: Path) -> dict[str, Any] | None:
-    """The first existing template file of candidates, parsed (JSON or YAML, short-form
-    tags included), or None when none exists or none parses."""
-    from cfnlint.decode import decode_str
-
-    for path in candidates:
-        if path.is_file():
-            data, errors = decode_str(path.read_text(encoding="utf-8"))
-            if data is not None and not errors:
-                return dict(data)
-    return None
 
 
 def _findings_in_order(texts: Sequence[str], jobs: int) -> Iterator[list[str]]:

@@ -1,0 +1,132 @@
+"""Shared, rule-free helpers for this product's cfn-lint rules (a file whose name starts
+with "_" is not loaded as a rule by cfn-lint)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+Path = list[str | int]
+
+
+def resources(template: Any, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(logical ID, Properties) of every resource of this type."""
+    for name, resource in (template.get("Resources") or {}).items():
+        if isinstance(resource, dict) and resource.get("Type") == kind:
+            props = resource.get("Properties")
+            yield str(name), props if isinstance(props, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def refers_to(value: Any, logical_id: str) -> bool:
+    """Whether value is a Ref to logical_id or a Sub that names it."""
+    if isinstance(value, dict):
+        if value.get("Ref") == logical_id:
+            return True
+        sub = value.get("Fn::Sub")
+        text = sub[0] if isinstance(sub, list) and sub else sub
+        if isinstance(text, str) and "${" + logical_id + "}" in text:
+            return True
+    return False
+
+
+def strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
+    """Every string inside value, with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, [*path, str(key)])
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from strings(item, [*path, i])
+
+
+def role_policies(template: Any) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """(path to the PolicyDocument, the document) of every inline policy of every role."""
+    for name, props in resources(template, "AWS::IAM::Role"):
+        for i, policy in enumerate(as_list(props.get("Policies") or [])):
+            if isinstance(policy, dict) and isinstance(policy.get("PolicyDocument"), dict):
+                yield (
+                    ["Resources", name, "Properties", "Policies", i, "PolicyDocument"],
+                    policy["PolicyDocument"],
+                )
+
+
+def allow_statements(template: Any) -> Iterator[tuple[Path, dict[str, Any]]]:
+    for path, document in role_policies(template):
+        for i, statement in enumerate(as_list(document.get("Statement") or [])):
+            if isinstance(statement, dict) and statement.get("Effect") == "Allow":
+                yield [*path, "Statement", i], statement
+
+
+def filter_groups(template: Any) -> Iterator[tuple[str, Path, list[dict[str, Any]]]]:
+    """(project, path to the group, its filters) for every webhook filter group."""
+    for name, props in resources(template, "AWS::CodeBuild::Project"):
+        triggers = props.get("Triggers")
+        groups = triggers.get("FilterGroups") if isinstance(triggers, dict) else None
+        for g, group in enumerate(as_list(groups or [])):
+            filters = [f for f in as_list(group) if isinstance(f, dict)]
+            yield name, ["Resources", name, "Properties", "Triggers", "FilterGroups", g], filters
+
+
+def event_names(filters: list[dict[str, Any]]) -> list[str]:
+    return [
+        event.strip()
+        for f in filters
+        if f.get("Type") == "EVENT"
+        for event in str(f.get("Pattern", "")).split(",")
+    ]
+
+
+def pipeline_actions(props: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """(path below Properties, action) for every action of a pipeline, in stage order."""
+    for s, stage in enumerate(as_list(props.get("Stages") or [])):
+        if not isinstance(stage, dict):
+            continue
+        for a, action in enumerate(as_list(stage.get("Actions") or [])):
+            if isinstance(action, dict):
+                yield ["Stages", s, "Actions", a], action
+
+
+LITERAL_PARTITION = re.compile(r"arn:aws(-[a-z]+)*:")
+LITERAL_REGION = re.compile(r":([a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d+):")
+LITERAL_ACCOUNT = re.compile(r":\d{12}:")
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def external_arns(template: Any) -> set[str]:
+    """ARNs a spec gave literally (a connection, a secret, the KMS key on the artifact
+    store and projects): allowed to be literal wherever they appear."""
+    allowed = set()
+    for _, props in resources(template, "AWS::CodeBuild::Project"):
+        auth = _dict(_dict(props.get("Source")).get("Auth"))
+        if isinstance(auth.get("Resource"), str):
+            allowed.add(auth["Resource"])
+        if isinstance(props.get("EncryptionKey"), str):
+            allowed.add(props["EncryptionKey"])
+        environment = _dict(props.get("Environment"))
+        for variable in as_list(environment.get("EnvironmentVariables") or []):
+            value = _dict(variable).get("Value")
+            if _dict(variable).get("Type") == "SECRETS_MANAGER" and isinstance(value, str):
+                allowed.add(":".join(value.split(":")[:7]))
+    for _, props in resources(template, "AWS::CodePipeline::Pipeline"):
+        key = _dict(_dict(props.get("ArtifactStore")).get("EncryptionKey")).get("Id")
+        if isinstance(key, str):
+            allowed.add(key)
+    return allowed
+
+
+def literal_arn_strings(template: Any) -> Iterator[tuple[Path, str]]:
+    """Strings under Resources that hold an ARN the spec did not give."""
+    allowed = external_arns(template)
+    for path, text in strings(template.get("Resources") or {}, ["Resources"]):
+        if "arn:" in text and not any(arn and arn in text for arn in allowed):
+            yield path, text

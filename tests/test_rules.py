@@ -1,0 +1,336 @@
+"""This product's cfn-lint rules, one good and one bad snippet each; suppression per
+resource the way cfn-lint users know; and the rules from plain `cfn-lint`."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.checks.findings import _our_rules
+from generator.checks.rules import RULES, RULES_DIR
+
+SUB = "Fn::Sub"
+PIPELINE_ARN = {
+    SUB: "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:${Pipeline}"
+}
+
+
+def project(groups: Any = None, **props: Any) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "Source": {"Type": "BITBUCKET", "Location": "https://bitbucket.org/a/b.git"},
+        "Artifacts": {"Type": "NO_ARTIFACTS"},
+        "Environment": {
+            "Type": "LINUX_CONTAINER",
+            "ComputeType": "BUILD_GENERAL1_SMALL",
+            "Image": "aws/codebuild/standard:7.0",
+        },
+        "ServiceRole": "arn",
+    }
+    if groups is not None:
+        properties["Triggers"] = {"Webhook": True, "FilterGroups": groups}
+    properties.update(props)
+    return {"Type": "AWS::CodeBuild::Project", "Properties": properties}
+
+
+def push_group(events: str = "PUSH", ref: str = "HEAD_REF") -> list[dict[str, str]]:
+    return [{"Type": "EVENT", "Pattern": events}, {"Type": ref, "Pattern": "^refs/heads/main$"}]
+
+
+def role(service: Any = "codebuild.amazonaws.com", *statements: dict[str, Any]) -> dict:
+    return {
+        "Type": "AWS::IAM::Role",
+        "Properties": {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": service},
+                        "Action": "sts:AssumeRole",
+                    }
+                ]
+            },
+            "Policies": [
+                {
+                    "PolicyName": "p",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": list(statements)},
+                }
+            ],
+        },
+    }
+
+
+def allow(actions: list[str], resources: list[Any], **extra: Any) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+def pipeline(source_config: dict[str, Any], deploy_input: str = "BuildOutput") -> dict:
+    def action(name, category, provider, config=None, inputs=(), outputs=()):
+        return {
+            "Name": name,
+            "ActionTypeId": {
+                "Category": category,
+                "Owner": "AWS",
+                "Provider": provider,
+                "Version": "1",
+            },
+            "Configuration": config or {},
+            "InputArtifacts": [{"Name": n} for n in inputs],
+            "OutputArtifacts": [{"Name": n} for n in outputs],
+        }
+
+    return {
+        "Type": "AWS::CodePipeline::Pipeline",
+        "Properties": {
+            "RoleArn": "arn",
+            "ArtifactStore": {"Type": "S3", "Location": "bucket"},
+            "Stages": [
+                {
+                    "Name": "Source",
+                    "Actions": [
+                        action("Source", "Source", "S3", source_config, outputs=["SourceOutput"])
+                    ],
+                },
+                {
+                    "Name": "Build",
+                    "Actions": [
+                        action(
+                            "Build",
+                            "Build",
+                            "CodeBuild",
+                            {"ProjectName": "p"},
+                            ["SourceOutput"],
+                            ["BuildOutput"],
+                        )
+                    ],
+                },
+                {
+                    "Name": "Deploy",
+                    "Actions": [
+                        action(
+                            "Deploy",
+                            "Deploy",
+                            "S3",
+                            {"BucketName": "b", "Extract": "true"},
+                            [deploy_input],
+                        )
+                    ],
+                },
+            ],
+        },
+    }
+
+
+def rule(target: Any = PIPELINE_ARN) -> dict[str, Any]:
+    return {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "EventPattern": {"source": ["aws.s3"]},
+            "Targets": [{"Id": "P", "Arn": target}],
+        },
+    }
+
+
+GOOD_SOURCE = {"S3Bucket": "b", "S3ObjectKey": "source.zip", "PollForSourceChanges": "false"}
+STAR_ECR = allow(["ecr:GetAuthorizationToken"], ["*"])
+PASS_ROLE = allow(
+    ["iam:PassRole"],
+    [{SUB: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/task"}],
+    Condition={"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+)
+ARN = "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:x"
+
+# rule id -> (good resources, bad resources)
+CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "E9101": ({"P": project([push_group()])}, {"P": project([push_group()[1:]])}),
+    "E9102": (
+        {"P": project([push_group()])},
+        {
+            "P": project(
+                [[{"Type": "EVENT", "Pattern": "PUSH"}, {"Type": "BRANCH", "Pattern": "x"}]]
+            )
+        },
+    ),
+    "E9103": (
+        {"P": project([push_group("PULL_REQUEST_CREATED,PULL_REQUEST_UPDATED", "BASE_REF")])},
+        {"P": project([push_group("PULL_REQUEST_CREATED, PULL_REQUEST_UPDATED", "BASE_REF")])},
+    ),
+    "E9104": ({"P": project([push_group()])}, {"P": project([push_group("PUSH", "BASE_REF")])}),
+    "E9105": (
+        {
+            "P": project(
+                [push_group("PULL_REQUEST_REOPENED", "BASE_REF")],
+                Source={"Type": "GITHUB", "Location": "https://github.com/a/b.git"},
+            )
+        },
+        {"P": project([push_group("PULL_REQUEST_REOPENED", "BASE_REF")])},
+    ),
+    "E9201": (
+        {"P": project(BadgeEnabled=True)},
+        {
+            "P": project(
+                BadgeEnabled=True,
+                Source={"Type": "CODEPIPELINE"},
+                Artifacts={"Type": "CODEPIPELINE"},
+            )
+        },
+    ),
+    "E9202": (
+        {"P": project()},
+        {
+            "P": project(
+                Environment={
+                    "Type": "LINUX_CONTAINER",
+                    "ComputeType": "BUILD_GENERAL1_HUGE",
+                    "Image": "i",
+                }
+            )
+        },
+    ),
+    "E9301": (
+        {"Pipeline": pipeline(GOOD_SOURCE)},
+        {"Pipeline": pipeline({"S3Bucket": "b", "PollForSourceChanges": "false"})},
+    ),
+    "E9302": (
+        {"Pipeline": pipeline(GOOD_SOURCE), "Rule": rule()},
+        {"Pipeline": pipeline({"S3Bucket": "b", "S3ObjectKey": "k"}), "Rule": rule()},
+    ),
+    "E9303": (
+        {"Pipeline": pipeline(GOOD_SOURCE)},
+        {"Pipeline": pipeline(GOOD_SOURCE, "TestOutput")},
+    ),
+    "E9304": (
+        {"Pipeline": pipeline(GOOD_SOURCE), "Rule": rule()},
+        {"Pipeline": pipeline(GOOD_SOURCE), "Rule": rule({SUB: ARN})},
+    ),
+    "E9401": (
+        {"R": role("codebuild.amazonaws.com", STAR_ECR)},
+        {"R": role(["codebuild.amazonaws.com", "codepipeline.amazonaws.com"], STAR_ECR)},
+    ),
+    "E9402": (
+        {"R": role("events.amazonaws.com", STAR_ECR)},
+        {"R": role("events.amazonaws", STAR_ECR)},
+    ),
+    "E9403": (
+        {"R": role("codebuild.amazonaws.com", allow(["s3:GetObject"], [{SUB: "${B.Arn}/*"}]))},
+        {"R": role("codebuild.amazonaws.com", allow(["s3:GetObject*"], [{SUB: "${B.Arn}/*"}]))},
+    ),
+    "E9404": (
+        {"R": role("codebuild.amazonaws.com", STAR_ECR)},
+        {"R": role("codebuild.amazonaws.com", allow(["s3:PutObject"], ["*"]))},
+    ),
+    "E9405": (
+        {"R": role("codepipeline.amazonaws.com", PASS_ROLE)},
+        {"R": role("codepipeline.amazonaws.com", allow(["iam:PassRole"], PASS_ROLE["Resource"]))},
+    ),
+    "E9501": (
+        {
+            "R": role(
+                "events.amazonaws.com", allow(["codepipeline:StartPipelineExecution"], [{SUB: ARN}])
+            )
+        },
+        {
+            "R": role(
+                "events.amazonaws.com",
+                allow(
+                    ["codepipeline:StartPipelineExecution"],
+                    [{SUB: ARN.replace("${AWS::Partition}", "aws")}],
+                ),
+            )
+        },
+    ),
+    "E9502": (
+        {
+            "R": role(
+                "events.amazonaws.com", allow(["codepipeline:StartPipelineExecution"], [{SUB: ARN}])
+            )
+        },
+        {
+            "R": role(
+                "events.amazonaws.com",
+                allow(
+                    ["codepipeline:StartPipelineExecution"],
+                    [{SUB: ARN.replace("${AWS::Region}", "eu-west-1")}],
+                ),
+            )
+        },
+    ),
+    "E9503": (
+        {
+            "R": role(
+                "events.amazonaws.com", allow(["codepipeline:StartPipelineExecution"], [{SUB: ARN}])
+            )
+        },
+        {
+            "R": role(
+                "events.amazonaws.com",
+                allow(
+                    ["codepipeline:StartPipelineExecution"],
+                    [{SUB: ARN.replace("${AWS::AccountId}", "123456789012")}],
+                ),
+            )
+        },
+    ),
+}
+
+
+def template(resources: dict[str, Any]) -> str:
+    return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, indent=1)
+
+
+def our_matches(text: str) -> list[Any]:
+    from cfnlint.api import lint
+
+    return lint(text, rules=_our_rules(), regions=["us-east-1"])
+
+
+def test_every_rule_has_a_fixture_pair() -> None:
+    assert sorted(CASES) == sorted(r.id for r in RULES)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_passes_the_good_snippet_and_names_the_bad_one(rule_id: str) -> None:
+    good, bad = CASES[rule_id]
+    assert rule_id not in {m.rule.id for m in our_matches(template(good))}
+    hits = [m for m in our_matches(template(bad)) if m.rule.id == rule_id]
+    assert hits, f"{rule_id} missed its bad snippet"
+    assert all(m.linenumber > 1 for m in hits)  # a position inside the resource, like cfn-lint's
+
+
+def test_a_resource_can_suppress_one_rule_in_its_metadata() -> None:
+    _, bad = CASES["E9202"]
+    suppressed = copy.deepcopy(bad)
+    suppressed["P"]["Metadata"] = {"cfn-lint": {"config": {"ignore_checks": ["E9202"]}}}
+    assert "E9202" not in {m.rule.id for m in our_matches(template(suppressed))}
+    assert "E9202" in {m.rule.id for m in our_matches(template(bad))}
+
+
+@pytest.mark.parametrize("append", ["folder", "module"])
+def test_plain_cfn_lint_runs_the_rules(tmp_path: Path, append: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(template(CASES["E9105"][1]))
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    rules = str(RULES_DIR) if append == "folder" else "generator.checks.rules"
+    result = subprocess.run(
+        [str(cfn_lint), str(bad), "--append-rules", rules],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert "E9105 Bitbucket does not send PULL_REQUEST_REOPENED" in result.stdout, result.stderr
+    assert result.returncode == 2  # cfn-lint's exit bit for errors
+
+
+def test_the_generators_lint_applies_the_rules_with_positions(tmp_path: Path, capsys) -> None:
+    from generator.cli import main
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(template(CASES["E9105"][1]))
+    assert main(["lint", str(bad)]) == 1
+    line = capsys.readouterr().out.strip().splitlines()[0]
+    assert line.startswith(f"{bad}:") and "[E9105]" in line
