@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 STACK  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help templates test lint check schema docs bench deploy deploy-all clean
+.PHONY: help templates test test-fast lint check schema docs bench deploy deploy-all clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,8 +31,11 @@ $(CHECKOV_STAMP):
 templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML) [ALLOW_LARGE=1]
 	$(PY) -m generator build $(if $(ALLOW_LARGE),--allow-large)
 
-test: $(STAMP) $(CHECKOV_STAMP) ## Run the test suite (with checkov, parliament, cfn-lint)
+test: $(STAMP) $(CHECKOV_STAMP) ## Run the whole test suite (with checkov, parliament, cfn-lint)
 	CHECKOV="$(CURDIR)/$(CHECKOV_VENV)/bin/checkov" BC_SKIP_MAPPING=TRUE $(PY) -m pytest
+
+test-fast: $(STAMP) ## The edit-loop tier: unit, golden, error table (no scanners, no long property runs)
+	$(PY) -m pytest -m "not slow"
 
 lint: $(STAMP) ## ruff and mypy over generator/
 	$(VENV)/bin/ruff check --line-length 100 --target-version py311 --select E,F,I,B,UP generator tests bench

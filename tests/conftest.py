@@ -19,6 +19,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="rewrite templates/ (the golden files) from specs/ instead of comparing",
     )
+    parser.addoption(
+        "--update-logical-ids",
+        action="store_true",
+        help="accept renamed logical IDs: rewrite tests/logical_ids.json (a rename replaces "
+        "the resource; say so in CHANGELOG.md)",
+    )
+
+
+@pytest.fixture(scope="session")
+def example_specs() -> list:
+    return [spec for _, spec in load_specs(discover([SPECS]))]
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from bench.bench import run, synthetic_spec
+
+# subprocess builds: `make test-fast` skips them
+pytestmark = pytest.mark.slow
 
 
 def test_synthetic_specs_vary_provider_deploy_target_secrets_and_approval() -> None:

@@ -14,6 +14,9 @@ from generator.ops.deploy import TEMPLATE_BODY_LIMIT, oversized
 from .conftest import ROOT
 from .fake_aws import deploy_calls, install
 
+# the real scripts and make targets in subprocesses: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 BASE = [
     "cloudformation", "deploy",
     "--template-file", "templates/orders-api-dev.yaml",

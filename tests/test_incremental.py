@@ -69,7 +69,7 @@ def test_a_foreign_cache_cannot_declare_a_broken_template_clean(cache: Path) -> 
     (cache / "lint.json").write_text(
         json.dumps({"fingerprint": "another-release", "entries": {sha256(broken): []}})
     )
-    assert any("[P103]" in f for f in lint_texts([("t.json", broken)]))
+    assert any("[E9103]" in f for f in lint_texts([("t.json", broken)]))
     stored = json.loads((cache / "lint.json").read_text())
     assert stored["fingerprint"] == fingerprint()
 

@@ -208,6 +208,7 @@ def test_example_stacks_grant_exactly_the_contract(name: str, spec: Spec) -> Non
         check_stack(spec, env)
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(specs())
 def test_drawn_stacks_grant_exactly_the_contract(spec_data: dict[str, Any]) -> None:

@@ -7,12 +7,12 @@ import copy
 import json
 import subprocess
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from generator.checks.findings import _our_rules
 from generator.checks.rules import RULES, RULES_DIR
 
 SUB = "Fn::Sub"
@@ -283,6 +283,15 @@ def template(resources: dict[str, Any]) -> str:
     return json.dumps({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, indent=1)
 
 
+@cache
+def _our_rules() -> Any:
+    from cfnlint.rules import RulesCollection
+
+    rules = RulesCollection()
+    rules.create_from_module("generator.checks.rules")
+    return rules
+
+
 def our_matches(text: str) -> list[Any]:
     from cfnlint.api import lint
 
@@ -311,6 +320,7 @@ def test_a_resource_can_suppress_one_rule_in_its_metadata() -> None:
 
 
 @pytest.mark.parametrize("append", ["folder", "module"])
+@pytest.mark.slow
 def test_plain_cfn_lint_runs_the_rules(tmp_path: Path, append: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(template(CASES["E9105"][1]))

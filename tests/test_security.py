@@ -17,6 +17,9 @@ from generator.stack.scanners import ACCEPTED_CHECKS
 from .conftest import ROOT, TEMPLATES
 from .policy_audit import audit_statement, resource_formats, role_policies
 
+# checkov, parliament and policy_sentry: `make test-fast` skips them
+pytestmark = pytest.mark.slow
+
 CHECKOV = Path(os.environ.get("CHECKOV", ROOT / ".venv-checkov" / "bin" / "checkov"))
 
 

@@ -20,7 +20,7 @@ def current_ids(stacks) -> dict[str, dict[str, str]]:
 
 def test_logical_ids_match_the_record(example_stacks, request) -> None:
     ids = current_ids(example_stacks)
-    if request.config.getoption("--update-golden"):
+    if request.config.getoption("--update-logical-ids"):
         RECORD.write_text(json.dumps(ids, indent=2, sort_keys=True) + "\n")
     recorded = json.loads(RECORD.read_text())
     problems = []
@@ -36,7 +36,7 @@ def test_logical_ids_match_the_record(example_stacks, request) -> None:
     assert not problems, (
         "logical IDs changed. Renaming a logical ID replaces the resource: CloudFormation "
         "deletes the old one (a renamed bucket is a deleted bucket). If this is deliberate, "
-        "run `pytest --update-golden`, commit tests/logical_ids.json and say in CHANGELOG.md "
+        "run `pytest --update-logical-ids`, commit tests/logical_ids.json and say in CHANGELOG.md "
         "what users will see.\n" + "\n".join(problems)
     )
 

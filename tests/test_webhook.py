@@ -54,7 +54,12 @@ def test_push_only_has_one_group_without_base_ref() -> None:
     ]
 
 
-def test_every_example_bridge_joins_events_without_spaces(example_stacks) -> None:
+def test_every_example_bridge_joins_events_without_spaces(example_stacks, example_specs) -> None:
+    expected = sum(
+        ("push" in env.events) + any(e != "push" for e in env.events)
+        for spec in example_specs
+        for env in spec.environments.values()
+    )
     seen_groups = 0
     for stack in example_stacks:
         bridge = resources_of(stack, "AWS::CodeBuild::Project")["BridgeProject"]
@@ -65,7 +70,7 @@ def test_every_example_bridge_joins_events_without_spaces(example_stacks) -> Non
             assert " " not in event[0]["Pattern"]
             refs = {f["Type"] for f in group} - {"EVENT", "ACTOR_ACCOUNT_ID"}
             assert refs == ({"HEAD_REF"} if event[0]["Pattern"] == "PUSH" else {"BASE_REF"})
-    assert seen_groups >= 6
+    assert seen_groups == expected
 
 
 def test_actors_restrict_every_group_to_exactly_those_ids() -> None:

@@ -1,19 +1,19 @@
 """Our rules on template data, outside a full lint: `run_checks(template)` runs only this
-product's cfn-lint rules and returns one Finding per match (the API the property and
-mutation tests use)."""
+product's cfn-lint rules, straight on the data (no parsing, no cfn-lint graph: fast enough
+for property tests over thousands of templates), and returns one Finding per match."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
+
+from ..spec.errors import format_path
 
 
 @dataclass(frozen=True, order=True)
 class Finding:
     rule: str  # the former P-id (E9102 -> P102), kept for callers of the 0.1.0 API
-    where: str  # line:column in the JSON text of the template
+    where: str  # the path of the offending value, e.g. Resources.BridgeProject.Properties
     message: str
     rule_id: str = ""  # the cfn-lint rule id, E9102
 
@@ -21,26 +21,20 @@ class Finding:
         return f"[{self.rule_id or self.rule}] {self.where}: {self.message}"
 
 
-@cache
-def _our_rules() -> Any:
-    from cfnlint.rules import RulesCollection
+@dataclass(frozen=True)
+class _TemplateView:
+    """The one attribute our rules read from cfn-lint's Template."""
 
-    rules = RulesCollection()
-    rules.create_from_module("generator.checks.rules")
-    return rules
+    template: dict[str, Any]
 
 
 def run_checks(template: dict[str, Any]) -> list[Finding]:
     """Every match of this product's rules on template (plain data), in a stable order."""
-    from cfnlint.api import lint
+    from .rules import RULES
 
-    matches = lint(json.dumps(template, indent=1), rules=_our_rules(), regions=["us-east-1"])
+    view = _TemplateView(template)
     return sorted(
-        Finding(
-            "P" + m.rule.id[2:],
-            f"{m.linenumber}:{m.columnnumber}",
-            m.message,
-            m.rule.id,
-        )
-        for m in matches
+        Finding("P" + rule.id[2:], format_path(match.path), match.message, rule.id)
+        for rule in (rule_class() for rule_class in RULES)
+        for match in rule.match(view)  # type: ignore[arg-type]
     )

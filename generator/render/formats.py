@@ -65,3 +65,4 @@ def check_round_trip(files: dict[str, str]) -> list[str]:
             if yaml.load(text, Loader=_BaseLoader) != json.loads(files[twin]):
                 problems.append(f"{name}: does not read back as the same template as {twin}")
     return problems
+
