@@ -1,4 +1,5 @@
-"""Property-based tests (marked slow: `make test-fast` skips them): specs drawn from the model always build and lint clean;
+"""Property-based tests (marked slow: `make test-fast` skips them): specs drawn from the
+model always build and lint clean;
 mutated specs either build clean or fail with our SpecErrors, never anything else.
 
 500 examples each by default; `HYPOTHESIS_PROFILE=long make test` runs 5,000.
