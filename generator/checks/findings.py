@@ -36,5 +36,5 @@ def run_checks(template: dict[str, Any]) -> list[Finding]:
     return sorted(
         Finding("P" + rule.id[2:], format_path(match.path), match.message, rule.id)
         for rule in (rule_class() for rule_class in RULES)
-        for match in rule.match(view)  # type: ignore[arg-type]
+        for match in rule.match(view)
     )
