@@ -6,27 +6,38 @@ STAMP  := $(VENV)/.installed-stamp
 STACK  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help templates test test-fast lint check schema docs bench deploy deploy-all clean
+.PHONY: help templates test test-fast lint lock check schema docs bench deploy deploy-all clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-$(STAMP): setup.cfg pyproject.toml
+# setup.cfg holds the lower bounds; requirements.lock the exact versions CI tested, used
+# as constraints so a fresh clone installs what passed. `make lock` refreshes it.
+LOCK := requirements.lock
+
+$(STAMP): setup.cfg pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,deploy]'
+	$(PY) -m pip install --quiet -c $(LOCK) -e '.[dev,deploy]'
 	@touch $(STAMP)
 
-# checkov pins old botocore/networkx, so it gets a tool environment of its own.
+# checkov pins old botocore/networkx, so it gets a tool environment of its own, pinned
+# the same way (requirements-checkov.in -> requirements-checkov.lock).
 CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
-CHECKOV_REQ   := checkov>=3.2.300
+CHECKOV_LOCK  := requirements-checkov.lock
 
-$(CHECKOV_STAMP):
+$(CHECKOV_STAMP): $(CHECKOV_LOCK)
 	$(PYTHON) -m venv $(CHECKOV_VENV)
 	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
-	$(CHECKOV_VENV)/bin/pip install --quiet '$(CHECKOV_REQ)'
+	$(CHECKOV_VENV)/bin/pip install --quiet -r $(CHECKOV_LOCK)
 	@touch $(CHECKOV_STAMP)
+
+lock: $(STAMP) ## Refresh requirements*.lock to the newest versions setup.cfg allows
+	$(VENV)/bin/uv pip compile setup.cfg --extra dev --extra deploy --upgrade \
+		--python $(PY) --no-header -o $(LOCK)
+	$(VENV)/bin/uv pip compile requirements-checkov.in --upgrade \
+		--python $(PY) --no-header -o $(CHECKOV_LOCK)
 
 templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML) [ALLOW_LARGE=1]
 	$(PY) -m generator build $(if $(ALLOW_LARGE),--allow-large)
@@ -37,8 +48,8 @@ test: $(STAMP) $(CHECKOV_STAMP) ## Run the whole test suite (with checkov, parli
 test-fast: $(STAMP) ## The edit-loop tier: unit, golden, error table (no scanners, no long property runs)
 	$(PY) -m pytest -m "not slow"
 
-lint: $(STAMP) ## ruff and mypy over generator/
-	$(VENV)/bin/ruff check --line-length 100 --target-version py311 --select E,F,I,B,UP generator tests bench
+lint: $(STAMP) ## ruff and mypy over generator/, tests/ and bench/ (settings: ruff.toml, setup.cfg)
+	$(VENV)/bin/ruff check generator tests bench
 	$(VENV)/bin/mypy
 
 check: $(STAMP) ## Fail when templates/ is not what specs/ builds

@@ -90,7 +90,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         ),
         "production": st.booleans(),
     }
-    environments = draw(
+    environments: dict[str, dict[str, Any]] = draw(
         st.dictionaries(
             st.one_of(
                 regex(r"[a-z][a-z0-9-]{0,15}"),
@@ -112,6 +112,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     for name, env in environments.items():
+        assert isinstance(env["events"], list)
         if "push" in env["events"] and "pull-request-merged" in env["events"]:
             env["events"].remove("pull-request-merged")
         if is_production(name, env) and env["events"] != ["push"] and not env.get("actors"):

@@ -122,7 +122,9 @@ def test_secret_references_become_resources_that_match_the_secret() -> None:
         assert secret is not None and secret_resource(secret) == expected
     by_name = parse_secret("secretsmanager:ci/sonar")
     assert by_name is not None
-    assert secret_resource(by_name).to_dict() == {
+    resource = secret_resource(by_name)
+    assert not isinstance(resource, str)
+    assert resource.to_dict() == {
         "Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:"
         "secret:ci/sonar-??????"
     }

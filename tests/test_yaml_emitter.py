@@ -76,7 +76,7 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(),
     st.sampled_from(TRICKY),
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30),
+    st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30),
 )
 data = st.recursive(
     scalars,
