@@ -58,8 +58,9 @@ check: $(STAMP) ## Fail when templates/ is not what specs/ builds
 schema: $(STAMP) ## Print the spec's JSON Schema
 	@$(PY) -m generator schema
 
-docs: $(STAMP) ## Regenerate README's field reference from the spec model
+docs: $(STAMP) ## Regenerate README's field reference and schema/ from the spec model
 	$(PY) -m generator reference --write README.md
+	$(PY) -m generator schema --write schema/pipeline-spec.schema.json
 
 # The AWS CLI comes from .venv (setup.cfg's deploy extra), not from the machine.
 AWS_CLI ?= $(CURDIR)/$(VENV)/bin/aws

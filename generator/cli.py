@@ -240,7 +240,12 @@ def cmd_deploy(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from .spec.schema import spec_schema
 
-    print(json.dumps(spec_schema(), indent=2))
+    text = json.dumps(spec_schema(), indent=2) + "\n"
+    if args.write is None:
+        print(text, end="")
+        return EXIT_OK
+    write_all(args.write.parent, {args.write.name: text})
+    print(f"{args.write}: spec schema up to date")
     return EXIT_OK
 
 
@@ -373,6 +378,9 @@ def parser() -> argparse.ArgumentParser:
     deploy_all.set_defaults(func=cmd_deploy)
 
     schema = commands.add_parser("schema", help="print the spec's JSON Schema")
+    schema.add_argument(
+        "--write", type=Path, metavar="FILE", help="write it to FILE instead (make docs)"
+    )
     schema.set_defaults(func=cmd_schema)
 
     reference = commands.add_parser("reference", help="print the spec field reference (Markdown)")

@@ -131,5 +131,6 @@ def test_two_specs_building_the_same_stack_name_both_files(tmp_path: Path, capsy
     copy.write_text(ORDERS.read_text())
     assert main(["build", str(ORDERS), str(copy), "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
-    assert f'{copy}:3:10: service: stack "orders-api-dev" is also built from {ORDERS}' in err
+    line = ORDERS.read_text().splitlines().index("service: orders-api") + 1
+    assert f'{copy}:{line}:10: service: stack "orders-api-dev" is also built from {ORDERS}' in err
     assert not (tmp_path / "out").exists()

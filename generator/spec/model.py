@@ -10,11 +10,60 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 from ..aws.enums import COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
+
+# What a pattern means, for the message when a value does not match it (instead of the
+# regular expression itself).
+PATTERN_MEANINGS: dict[str, str] = {}
+
+
+def meaning(pattern: str, text: str) -> str:
+    """Register what pattern means; return the pattern."""
+    PATTERN_MEANINGS[pattern] = text
+    return pattern
+
+
+BRANCH_PATTERN = meaning(
+    r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$",
+    "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
+    "trailing /)",
+)
+KMS_KEY_PATTERN = meaning(
+    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$",
+    "must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key-id>; an alias "
+    "cannot be used in key policies and grants)",
+)
+CONNECTION_PATTERN = meaning(
+    r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:"
+    r"connection/[A-Za-z0-9_-]+$",
+    "must be a CodeConnections ARN (arn:aws:codeconnections:<region>:<account>:connection/<id>)",
+)
+# `ssm:` + a Parameter Store name: a hierarchy starts with "/" (`/orders/db-password`), a
+# name without "/" is a valid top-level name; `orders/db-password` is neither (Systems
+# Manager user guide, "Parameter name requirements"). `secretsmanager:` + a secret name or
+# ARN, then an optional `:json-key`.
+_SECRET_CHARS = r"[A-Za-z0-9_/+=.@-]"
+SECRET_PATTERN = meaning(
+    r"^(ssm:((/[A-Za-z0-9_.-]+)+|[A-Za-z0-9_.-]+)"
+    r"|secretsmanager:(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:"
+    + _SECRET_CHARS
+    + r"+|"
+    + _SECRET_CHARS
+    + r"{1,512})(:.*)?)$",
+    "must be ssm:/parameter/path or secretsmanager:<secret-name-or-arn>[:json-key]",
+)
 
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
@@ -40,8 +89,28 @@ IamRoleName = Annotated[
         pattern=r"^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$", max_length=512
     ),
 ]
-# `ssm:/param/path` or `secretsmanager:<name-or-arn>`; shape checked in validate.py.
-SecretReference = Annotated[str, StringConstraints(min_length=1, max_length=2048)]
+SecretReference = Annotated[
+    str, StringConstraints(pattern=SECRET_PATTERN, min_length=1, max_length=2048)
+]
+BranchName = Annotated[
+    str, StringConstraints(pattern=BRANCH_PATTERN, min_length=1, max_length=255)
+]
+
+
+def _allowed_retention(days: int) -> int:
+    if days not in LOG_RETENTION_DAYS:
+        allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
+        raise ValueError(f"must be one of {allowed}; got {days}")
+    return days
+
+
+# A whole number (never true/false, which a Literal of ints would take for 1 and 0) that
+# CloudWatch Logs allows: an enum in the JSON Schema.
+RetentionDays = Annotated[
+    int,
+    AfterValidator(_allowed_retention),
+    WithJsonSchema({"type": "integer", "enum": list(LOG_RETENTION_DAYS)}),
+]
 
 Compute = Literal["small", "medium", "large", "2xlarge"]
 Event = Literal[
@@ -76,6 +145,7 @@ class Repository(StrictModel):
         None,
         description="CodeConnections ARN that CodeBuild uses to reach the repository; "
         "absent = the account's stored source credential for the provider.",
+        pattern=CONNECTION_PATTERN,
     )
 
 
@@ -117,11 +187,11 @@ class Build(StrictModel):
 
 
 class Logs(StrictModel):
-    retention: int = Field(
+    retention: RetentionDays = Field(
         30,
         description="Days CloudWatch keeps build logs; one of "
         + ", ".join(str(d) for d in LOG_RETENTION_DAYS)
-        + ".",
+        + " (CloudWatch Logs' allowed values).",
     )
 
 
@@ -138,8 +208,7 @@ class EcsDeploy(StrictModel):
         pattern=r"^[A-Za-z0-9_./-]+$",
         max_length=255,
     )
-    task_roles: list[IamRoleName] | None = Field(
-        None,
+    task_roles: list[IamRoleName] = Field(
         description="The task definition's task and execution roles, by name (with their IAM "
         "path, e.g. service-role/orders-task, when they have one): the pipeline may pass only "
         "these, only to ecs-tasks.amazonaws.com. Required; write [] when the task definition "
@@ -162,17 +231,35 @@ class S3Deploy(StrictModel):
     )
 
 
+def _one_non_null_property(schema: dict[str, Any]) -> None:
+    """JSON Schema of `Deploy`: exactly one target, never null (what the validator says)."""
+    schema.update(minProperties=1, maxProperties=1)
+    for prop in schema.get("properties", {}).values():
+        options = [o for o in prop.pop("anyOf", []) if o.get("type") != "null"]
+        prop.update(options[0] if len(options) == 1 else {"anyOf": options})
+        prop.pop("default", None)
+
+
 class Deploy(StrictModel):
+    model_config = ConfigDict(json_schema_extra=_one_non_null_property)
+
     ecs: EcsDeploy | None = Field(None, description="Deploy to an Amazon ECS service.")
     s3: S3Deploy | None = Field(None, description="Deploy to an S3 bucket.")
 
+    @model_validator(mode="after")
+    def _exactly_one_target(self) -> Deploy:
+        given = [t for t in ("ecs", "s3") if t in self.model_fields_set]
+        if len(given) != 1 or getattr(self, given[0]) is None:
+            named = [t for t in given if getattr(self, t) is not None]
+            got = " and ".join(named) if named else "none"
+            raise ValueError(f"must name exactly one target, ecs or s3; got {got}")
+        return self
+
 
 class Environment(StrictModel):
-    branch: str = Field(
+    branch: BranchName = Field(
         description="Push events: the pushed branch (HEAD_REF). Pull-request events: the "
         "target branch (BASE_REF).",
-        min_length=1,
-        max_length=255,
     )
     events: list[Event] = Field(
         default=["push"],
@@ -218,6 +305,7 @@ class Spec(StrictModel):
     )
     kms_key: str | None = Field(
         None,
+        pattern=KMS_KEY_PATTERN,
         description="ARN of an existing customer-managed KMS key for both buckets, the artifact "
         "store, the CodeBuild projects and the log groups (its key policy must let CloudWatch "
         "Logs use it). Absent = AWS-owned keys, no per-stack key cost.",
@@ -229,14 +317,7 @@ class Spec(StrictModel):
 
 # --- secret references ---------------------------------------------------------------
 
-_SECRET_ARN = re.compile(
-    r"^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$", re.ASCII
-)
-_SECRET_NAME = re.compile(r"^[\w/+=.@-]{1,512}$", re.ASCII)
-# Parameter Store names: a hierarchy starts with "/" (`/orders/db-password`); a name
-# without "/" is a valid top-level name. `orders/db-password` is neither.
-# Systems Manager user guide, "Parameter name requirements" (sysman-parameter-name-constraints).
-_SSM_NAME = re.compile(r"^(?:/[\w.-]+)+$|^[\w.-]+$", re.ASCII)
+_SECRET_REFERENCE = re.compile(SECRET_PATTERN)
 # Secrets Manager appends "-" and six random characters to a secret's name in its ARN;
 # an ARN without them is a partial ARN. Secrets Manager user guide, "Troubleshoot":
 # "ARN ... partial ARN"; IAM policies match a name with "-??????".
@@ -258,15 +339,15 @@ class SecretRef:
 
 
 def parse_secret(value: str) -> SecretRef | None:
-    """`ssm:/a/b` or `secretsmanager:name[:json-key]` / `secretsmanager:arn[:json-key]`."""
-    store, _, rest = value.partition(":")
-    if store == "ssm" and _SSM_NAME.match(rest):
-        return SecretRef("ssm", rest)
-    if store != "secretsmanager" or not rest:
+    """`ssm:/a/b` or `secretsmanager:name[:json-key]` / `secretsmanager:arn[:json-key]`;
+    None when value has neither shape (the model refuses it: SECRET_PATTERN)."""
+    if not _SECRET_REFERENCE.match(value):
         return None
+    store, _, rest = value.partition(":")
+    if store == "ssm":
+        return SecretRef("ssm", rest)
     if rest.startswith("arn:"):
         parts = rest.split(":")
-        arn, key = ":".join(parts[:7]), ":".join(parts[7:]) or None
-        return SecretRef("secretsmanager", arn, key) if _SECRET_ARN.match(arn) else None
+        return SecretRef("secretsmanager", ":".join(parts[:7]), ":".join(parts[7:]) or None)
     name, _, key = rest.partition(":")
-    return SecretRef("secretsmanager", name, key or None) if _SECRET_NAME.match(name) else None
+    return SecretRef("secretsmanager", name, key or None)

@@ -18,7 +18,6 @@ from pydantic import BaseModel, ValidationError
 
 from ..aws.enums import (
     BITBUCKET_WEBHOOK_TRIGGERS,
-    LOG_RETENTION_DAYS,
     PRODUCTION_WORDS,
     PROVIDER_EVENTS,
     SECRET_LIKE_NAME,
@@ -26,7 +25,16 @@ from ..aws.enums import (
 )
 from .errors import SpecError, SpecErrors, did_you_mean
 from .loader import FieldPath, LoadedSpec
-from .model import Spec, parse_secret
+from .model import PATTERN_MEANINGS, Spec
+
+# What a missing required field means, where "required field is missing" says too little.
+MISSING_MEANINGS = {
+    # The ECS deploy action registers a new task definition revision with the same roles,
+    # which needs iam:PassRole on each (CodePipeline user guide, ECS deploy action).
+    "task_roles": "is required: list the task definition's task and execution "
+    "roles (the pipeline must pass them to ECS on every deploy, or the deploy fails), or "
+    "write task_roles: [] when it has neither",
+}
 
 Problem = tuple[FieldPath, str]
 
@@ -113,7 +121,9 @@ def _pydantic_message(error: Any, path: FieldPath) -> tuple[str, bool]:
         hint = did_you_mean(path[-1], allowed)
         return f"unknown field; allowed: {', '.join(allowed)}{hint}", True
     if kind == "missing":
-        return "required field is missing", False
+        return MISSING_MEANINGS.get(str(path[-1]), "required field is missing"), False
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"])), False
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "")
         choices = [c.strip() for c in expected.replace(" or ", ", ").split(",")]
@@ -134,7 +144,9 @@ def _pydantic_message(error: Any, path: FieldPath) -> tuple[str, bool]:
     if kind in simple:
         return f"{simple[kind]}; got {_show(value)}", False
     if kind == "string_pattern_mismatch":
-        return f"must match {ctx.get('pattern')}; got {_show(value)}", False
+        pattern = str(ctx.get("pattern"))
+        text = PATTERN_MEANINGS.get(pattern, f"must match {pattern}")
+        return f"{text}; got {_show(value)}", False
     if kind in ("greater_than_equal", "less_than_equal"):
         bound = "at least" if kind == "greater_than_equal" else "at most"
         limit = ctx.get("ge", ctx.get("le"))
@@ -165,18 +177,9 @@ def _pydantic_errors(loaded: LoadedSpec, exc: ValidationError) -> Iterator[SpecE
 # --- rules that span fields or come from AWS ----------------------------------------------
 # They read the raw data defensively: a value of the wrong type is pydantic's to report.
 
-_BRANCH = re.compile(r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$")
-_CONNECTION_ARN = re.compile(
-    r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/[\w-]+$",
-    re.ASCII,
-)
 _HOSTS = {"bitbucket": "bitbucket.org", "github": "github.com"}
+PROVIDERS = tuple(_HOSTS)
 _SECRET_LIKE = re.compile(SECRET_LIKE_NAME, re.IGNORECASE)
-_KMS_KEY_ARN = re.compile(
-    r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[0-9a-f-]{36}$|^arn:aws[a-z-]*:kms:[a-z0-9-]+:"
-    r"\d{12}:key/mrk-[0-9a-f]{32}$",
-    re.ASCII,
-)
 
 
 def _mapping(data: Any, key: str) -> dict[Any, Any]:
@@ -193,20 +196,6 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
     """Every cross-field or AWS rule the spec data breaks, with its field path."""
     yield from _repository_problems(_mapping(data, "repository"))
     yield from _build_problems(_mapping(data, "build"))
-    retention = _mapping(data, "logs").get("retention")
-    if isinstance(retention, int) and retention not in LOG_RETENTION_DAYS:
-        allowed = ", ".join(str(d) for d in LOG_RETENTION_DAYS)
-        yield (
-            ("logs", "retention"),
-            f"must be one of {allowed} (CloudWatch Logs' allowed values); got {retention}",
-        )
-    kms_key = data.get("kms_key") if isinstance(data, dict) else None
-    if isinstance(kms_key, str) and not _KMS_KEY_ARN.match(kms_key):
-        yield (
-            ("kms_key",),
-            "must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key-id>; an alias "
-            f'cannot be used in key policies and grants); got "{kms_key}"',
-        )
     provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
         if isinstance(env, dict):
@@ -248,31 +237,31 @@ def _repository_problems(repo: dict[Any, Any]) -> Iterator[Problem]:
     provider, raw_url = _provider(repo), _text(repo, "url")
     if raw_url is not None and provider in _HOSTS:
         yield from _url_problems(raw_url, provider)
-    connection = _text(repo, "connection")
-    if connection is not None and not _CONNECTION_ARN.match(connection):
-        yield (
-            ("repository", "connection"),
-            "must be a CodeConnections ARN "
-            "(arn:aws:codeconnections:<region>:<account>:connection/<id>); "
-            f'got "{connection}"',
-        )
+
+
+def url_pattern(provider: str) -> str:
+    """The clone URLs a provider's repositories have (shared with the JSON Schema)."""
+    host = re.escape(_HOSTS[provider])
+    return rf"^https://{host}/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+?(\.git)?/?$"
 
 
 def _url_problems(raw_url: str, provider: str) -> Iterator[Problem]:
+    if re.match(url_pattern(provider), raw_url):
+        return
     path: FieldPath = ("repository", "url")
     url, host = urlsplit(raw_url), _HOSTS[provider]
     if url.scheme != "https":
         yield path, f'must be an https:// clone URL; got "{raw_url}"'
-    elif (url.hostname or "") != host:
+    elif url.netloc != host:
         if provider == "github":
             yield (
                 path,
-                f'must be on {host}; got "{url.hostname}" (GitHub Enterprise is not supported: '
+                f'must be on {host}; got "{url.netloc}" (GitHub Enterprise is not supported: '
                 "CloudFormation cannot create a GitHub Enterprise webhook)",
             )
         else:
-            yield path, f'must be on {host} for provider {provider}; got "{url.hostname}"'
-    elif not re.match(r"^/[\w.-]+/[\w.-]+?(\.git)?/?$", url.path, re.ASCII):
+            yield path, f'must be on {host} for provider {provider}; got "{url.netloc}"'
+    else:
         yield path, f'must be https://{host}/<owner>/<repo>.git; got "{raw_url}"'
 
 
@@ -285,13 +274,7 @@ def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
                 "looks like a secret: plain variables are visible in the template and the "
                 "CodeBuild console; move it to build.secrets (ssm:/... or secretsmanager:...)",
             )
-    for name, value in secrets.items():
-        if isinstance(value, str) and parse_secret(value) is None:
-            yield (
-                ("build", "secrets", name),
-                "must be ssm:/parameter/path or secretsmanager:<secret-name-or-arn>[:json-key]; "
-                f'got "{value}"',
-            )
+    for name in secrets:
         if name in variables:
             yield ("build", "secrets", name), "is also given in build.variables; give it once"
     ecr = build.get("ecr")
@@ -302,13 +285,6 @@ def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
 
 
 def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -> Iterator[Problem]:
-    branch = _text(env, "branch")
-    if branch is not None and not _BRANCH.match(branch):
-        yield (
-            base + ("branch",),
-            "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
-            f'trailing /); got "{branch}"',
-        )
     events = env.get("events")
     if isinstance(events, list):
         yield from _event_problems(base + ("events",), events, provider)
@@ -370,21 +346,6 @@ def _pull_request_problems(
 
 
 def _deploy_problems(base: FieldPath, deploy: dict[Any, Any]) -> Iterator[Problem]:
-    targets = [t for t in ("ecs", "s3") if deploy.get(t) is not None]
-    if len(targets) != 1:
-        got = " and ".join(targets) if targets else "none"
-        yield base, f"must name exactly one target, ecs or s3; got {got}"
-    ecs = _mapping(deploy, "ecs")
-    if ecs and "task_roles" not in ecs:
-        # The ECS deploy action registers a new task definition revision with the same
-        # roles, which needs iam:PassRole on each (CodePipeline user guide, ECS deploy
-        # action reference, "Service role permissions").
-        yield (
-            base + ("ecs",),
-            "task_roles is required: list the task definition's task and execution roles "
-            "(the pipeline must pass them to ECS on every deploy, or the deploy fails), or "
-            "write task_roles: [] when it has neither",
-        )
     s3 = _mapping(deploy, "s3")
     extract, key = s3.get("extract", True), s3.get("key")
     if s3 and extract is False and key is None:

@@ -1,0 +1,107 @@
+"""One source of validation: the JSON Schema that `schema` prints refuses what `build`
+refuses and accepts what it accepts, checked with jsonschema on the error table, the
+example specs, drawn specs and mutated drawn specs. The committed schema file is current."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from hypothesis import given, settings
+
+from generator.spec.errors import SpecErrors
+from generator.spec.loader import load_spec_text
+from generator.spec.schema import spec_schema
+from generator.spec.validate import validate_spec
+
+from .conftest import ROOT, SPECS
+from .strategies import specs
+from .test_generative import mutated_specs
+from .test_spec_errors import CASES, GOOD
+
+SCHEMA_FILE = ROOT / "schema" / "pipeline-spec.schema.json"
+VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
+
+# Rows of the error table that no JSON Schema of one document can express, and why.
+BUILD_ONLY = {
+    "duplicate key": "YAML itself: the loader keeps the first value",
+}
+
+
+def schema_accepts(data: Any) -> bool:
+    return VALIDATOR.is_valid(data)
+
+
+def build_accepts(text: str) -> bool:
+    try:
+        validate_spec(load_spec_text(text, "s.yaml"))
+    except SpecErrors:
+        return False
+    return True
+
+
+def loaded(text: str) -> Any:
+    try:
+        return load_spec_text(text, "s.yaml").data
+    except SpecErrors:
+        return None
+
+
+def test_the_schema_is_valid_json_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(spec_schema())
+
+
+@pytest.mark.parametrize("name, text, expected", CASES, ids=[c[0] for c in CASES])
+def test_the_schema_refuses_every_row_of_the_error_table(name: str, text: str, expected) -> None:
+    data = loaded(text)
+    if name in BUILD_ONLY:
+        pytest.skip(BUILD_ONLY[name])
+    assert not build_accepts(text)
+    assert not schema_accepts(data), f"the schema accepts what build refuses: {expected}"
+
+
+def test_the_schema_accepts_the_good_spec_and_every_example() -> None:
+    assert schema_accepts(loaded(GOOD))
+    for path in sorted(SPECS.rglob("*.yaml")):
+        assert schema_accepts(loaded(path.read_text())), path
+
+
+def test_a_name_in_variables_and_secrets_is_the_one_rule_beyond_the_schema() -> None:
+    text = GOOD.replace("timeout: 60", "variables: {DB: x}\n  secrets: {DB: 'ssm:/db'}")
+    assert not build_accepts(text) and schema_accepts(loaded(text))
+
+
+@settings(max_examples=200)
+@given(specs())
+def test_the_schema_accepts_every_drawn_spec(spec: dict[str, Any]) -> None:
+    assert schema_accepts(json.loads(json.dumps(spec)))
+
+
+def _both_only(text: str) -> bool:
+    """Whether the only problem is the one rule the schema cannot express."""
+    try:
+        validate_spec(load_spec_text(text, "s.yaml"))
+    except SpecErrors as exc:
+        return all("is also given in build.variables" in e.message for e in exc.errors)
+    return False
+
+
+@pytest.mark.slow
+@settings(max_examples=500)
+@given(mutated_specs())
+def test_schema_and_build_agree_on_mutated_specs(spec: dict[str, Any]) -> None:
+    text = yaml.safe_dump(spec, allow_unicode=True)
+    data = loaded(text)
+    if data is None or _both_only(text):
+        return
+    verdict = schema_accepts(data)
+    errors = [e.message for e in VALIDATOR.iter_errors(data)][:3]
+    assert verdict == build_accepts(text), f"schema {verdict}, build {not verdict}: {errors}"
+
+
+def test_the_committed_schema_is_what_the_model_generates() -> None:
+    committed = json.loads(SCHEMA_FILE.read_text())
+    assert committed == spec_schema(), "schema/ is stale: run make docs"
