@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from troposphere import GetAtt, Ref, Tags
+from troposphere import GetAtt, Ref
 from troposphere.codebuild import (
     Artifacts,
     CloudWatchLogs,
@@ -18,6 +18,9 @@ from troposphere.codebuild import (
     Source,
     SourceAuth,
 )
+from troposphere.iam import Role
+from troposphere.logs import LogGroup
+from troposphere.s3 import Bucket
 
 from ..aws.enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
 from ..spec.model import Build, Repository, parse_secret
@@ -95,7 +98,7 @@ def _source_auth(connection: str) -> SourceAuth:
     return SourceAuth(Type="CODECONNECTIONS", Resource=connection).no_validation()
 
 
-def _logs(log_group: str) -> LogsConfig:
+def _logs(log_group: LogGroup) -> LogsConfig:
     return LogsConfig(CloudWatchLogs=CloudWatchLogs(Status="ENABLED", GroupName=Ref(log_group)))
 
 
@@ -107,11 +110,10 @@ def bridge_project(
     environment: EnvironmentSpec,
     badge: bool,
     kms_key: str | None,
-    role: str,
-    log_group: str,
-    source_bucket: str,
+    role: Role,
+    log_group: LogGroup,
+    source_bucket: Bucket,
     source_key: str,
-    tags: Tags | None,
 ) -> Project:
     source = Source(
         Type=SOURCE_TYPES[repository.provider],
@@ -150,8 +152,6 @@ def bridge_project(
     )
     if kms_key is not None:
         project.EncryptionKey = kms_key
-    if tags is not None:
-        project.Tags = tags
     return project
 
 
@@ -199,10 +199,9 @@ def build_project(
     build: Build,
     compute: object,
     timeout: object,
-    role: str,
-    log_group: str,
+    role: Role,
+    log_group: LogGroup,
     kms_key: str | None,
-    tags: Tags | None,
 ) -> Project:
     """The pipeline's build project; compute and timeout may be Parameter Refs."""
     environment = Environment(
@@ -227,6 +226,4 @@ def build_project(
     )
     if kms_key is not None:
         project.EncryptionKey = kms_key
-    if tags is not None:
-        project.Tags = tags
     return project

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import GetAtt, Ref, Tags
+from troposphere import GetAtt, Ref
+from troposphere.codebuild import Project
 from troposphere.codepipeline import (
     Actions,
     ActionTypeId,
@@ -15,6 +16,8 @@ from troposphere.codepipeline import (
     Pipeline,
     Stages,
 )
+from troposphere.iam import Role
+from troposphere.s3 import Bucket
 
 from ..spec.model import Deploy
 
@@ -48,7 +51,7 @@ SOURCE_ACTION = "Source"
 EXECUTION_MODE = "SUPERSEDED"
 
 
-def source_action(bucket: str, key: str, output: str) -> Actions:
+def source_action(bucket: Bucket, key: str, output: str) -> Actions:
     # An EventBridge rule starts the pipeline; polling would start it twice.
     return _action(
         SOURCE_ACTION,
@@ -59,7 +62,7 @@ def source_action(bucket: str, key: str, output: str) -> Actions:
     )
 
 
-def build_action(project: str, source: str, output: str) -> Actions:
+def build_action(project: Project, source: str, output: str) -> Actions:
     return _action("Build", "Build", "CodeBuild", {"ProjectName": Ref(project)}, [source], [output])
 
 
@@ -80,7 +83,7 @@ def deploy_action(deploy: Deploy, artifact: str) -> Actions:
     return _action("Deploy", "Deploy", "S3", config, [artifact])
 
 
-def _artifact_store(bucket: str, kms_key: str | None) -> ArtifactStore:
+def _artifact_store(bucket: Bucket, kms_key: str | None) -> ArtifactStore:
     store = ArtifactStore(Type="S3", Location=Ref(bucket))
     if kms_key is not None:
         store.EncryptionKey = EncryptionKey(Id=kms_key, Type="KMS")
@@ -91,11 +94,10 @@ def pipeline(
     title: str,
     *,
     name: str,
-    role: str,
-    artifact_bucket: str,
+    role: Role,
+    artifact_bucket: Bucket,
     stages: list[tuple[str, list[Actions]]],
     kms_key: str | None,
-    tags: Tags | None,
 ) -> Pipeline:
     resource = Pipeline(
         title,
@@ -107,6 +109,4 @@ def pipeline(
         RestartExecutionOnUpdate=False,
         Stages=[Stages(Name=stage, Actions=actions) for stage, actions in stages],
     )
-    if tags is not None:
-        resource.Tags = tags
     return resource

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
-from troposphere import GetAtt, Ref, Tags
+from troposphere import GetAtt, Ref
+from troposphere.codepipeline import Pipeline
 from troposphere.events import InputTransformer, Rule, Target
+from troposphere.iam import Role
+from troposphere.s3 import Bucket
 
 from .iam import regional_arn
 
@@ -36,12 +39,11 @@ def pinned_source_version(source_action: str) -> InputTransformer:
 def source_object_rule(
     title: str,
     *,
-    bucket: str,
+    bucket: Bucket,
     key: str,
-    pipeline: str,
+    pipeline: Pipeline,
     source_action: str,
-    role: str,
-    tags: Tags | None,
+    role: Role,
 ) -> Rule:
     """S3 "Object Created" (EventBridge notifications on the bucket) for exactly one key."""
     rule = Rule(
@@ -56,12 +58,10 @@ def source_object_rule(
         Targets=[
             Target(
                 Id="Pipeline",
-                Arn=regional_arn("codepipeline", "${" + pipeline + "}"),
+                Arn=regional_arn("codepipeline", "${" + pipeline.title + "}"),
                 RoleArn=GetAtt(role, "Arn"),
                 InputTransformer=pinned_source_version(source_action),
             )
         ],
     )
-    if tags is not None:
-        rule.Tags = tags
     return rule

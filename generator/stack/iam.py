@@ -36,8 +36,12 @@ from awacs.aws import (
     StringLike,
 )
 from awacs.sts import AssumeRole
-from troposphere import AWSHelperFn, GetAtt, Sub, Tags
+from troposphere import AWSHelperFn, GetAtt, Sub
+from troposphere.codebuild import Project
+from troposphere.codepipeline import Pipeline
 from troposphere.iam import Policy, Role
+from troposphere.logs import LogGroup
+from troposphere.s3 import Bucket
 
 from ..aws.enums import ECS_TASKS_PRINCIPAL
 from ..aws.iam import RESOURCE_WILDCARD_ALLOWLIST
@@ -51,9 +55,9 @@ def regional_arn(service: str, rest: str) -> Sub:
     return Sub(ARN_PREFIX + service + ":${AWS::Region}:${AWS::AccountId}:" + rest)
 
 
-def object_arn(bucket: str, key: str) -> Sub:
-    """ARN of `key` (or a pattern like `*`) in the bucket with logical ID `bucket`."""
-    return Sub("${" + bucket + ".Arn}/" + key)
+def object_arn(bucket: Bucket, key: str) -> Sub:
+    """ARN of `key` (or a pattern like `*`) in this stack's bucket."""
+    return Sub("${" + bucket.title + ".Arn}/" + key)
 
 
 def _allow(actions: Sequence[Action], resources: Sequence[object], **extra: object) -> Statement:
@@ -72,17 +76,17 @@ def _allow_any_resource(actions: Sequence[Action], **extra: object) -> Statement
     return Statement(Effect=Allow, Action=list(actions), Resource=["*"], **extra)
 
 
-def grant_log_streams(log_group: str) -> Statement:
+def grant_log_streams(log_group: LogGroup) -> Statement:
     """Write the log streams of one log group (the group itself already exists)."""
-    streams = regional_arn("logs", "log-group:${" + log_group + "}:log-stream:*")
+    streams = regional_arn("logs", "log-group:${" + log_group.title + "}:log-stream:*")
     return _allow([logs.CreateLogStream, logs.PutLogEvents], [streams])
 
 
-def grant_put_object(bucket: str, key: str) -> Statement:
+def grant_put_object(bucket: Bucket, key: str) -> Statement:
     return _allow([s3.PutObject], [object_arn(bucket, key)])
 
 
-def grant_s3_source(bucket: str, key: str) -> list[Statement]:
+def grant_s3_source(bucket: Bucket, key: str) -> list[Statement]:
     """CodePipeline's S3 source action: the object, its versions and tags; whether the
     bucket is versioned, its ACL and location (CodePipeline user guide, S3 source
     action reference, "Service role permissions"). s3:ListBucket makes S3 answer a
@@ -101,13 +105,13 @@ def grant_s3_source(bucket: str, key: str) -> list[Statement]:
     ]
 
 
-def grant_artifact_read_write(bucket: str) -> Statement:
+def grant_artifact_read_write(bucket: Bucket) -> Statement:
     """CodeBuild's CODEPIPELINE artifacts: read the input, write the output (CodeBuild
     user guide, "Create a CodeBuild service role")."""
     return _allow([s3.GetObject, s3.GetObjectVersion, s3.PutObject], [object_arn(bucket, "*")])
 
 
-def grant_artifact_store(bucket: str) -> list[Statement]:
+def grant_artifact_store(bucket: Bucket) -> list[Statement]:
     """CodePipeline's artifact store: the service role policy AWS documents for it
     (CodePipeline user guide, "Manage the CodePipeline service role", default policy:
     bucket versioning, ACL and location; objects read, written, ACL and tags)."""
@@ -131,7 +135,7 @@ def grant_artifact_store(bucket: str) -> list[Statement]:
     ]
 
 
-def grant_bucket_acl_location(bucket: str) -> Statement:
+def grant_bucket_acl_location(bucket: Bucket) -> Statement:
     """CodeBuild's documented minimum service role reads the artifact bucket's ACL and
     location (CodeBuild user guide, "Create a CodeBuild service role")."""
     return _allow([s3.GetBucketAcl, s3.GetBucketLocation], [GetAtt(bucket, "Arn")])
@@ -154,7 +158,7 @@ def grant_reports(project_name: str) -> Statement:
     )
 
 
-def grant_use_key(kms_key: str, buckets: Sequence[str]) -> Statement:
+def grant_use_key(kms_key: str, buckets: Sequence[Bucket]) -> Statement:
     """Read and write objects that S3 encrypts with the stack's customer-managed key in
     these buckets only: the key is usable through S3 (kms:ViaService) and for objects of
     these buckets (S3's encryption context is the object ARN, or the bucket ARN with an
@@ -230,7 +234,7 @@ def _unique(resources: Sequence[Sub | str]) -> list[Sub | str]:
     return list(seen.values())
 
 
-def grant_start_build(project: str) -> Statement:
+def grant_start_build(project: Project) -> Statement:
     return _allow([codebuild.StartBuild, codebuild.BatchGetBuilds], [GetAtt(project, "Arn")])
 
 
@@ -277,16 +281,14 @@ def grant_s3_deploy(bucket: str, key: str | None) -> list[Statement]:
     ]
 
 
-def grant_start_pipeline(pipeline: str) -> Statement:
+def grant_start_pipeline(pipeline: Pipeline) -> Statement:
     return _allow(
         [codepipeline.StartPipelineExecution],
-        [regional_arn("codepipeline", "${" + pipeline + "}")],
+        [regional_arn("codepipeline", "${" + pipeline.title + "}")],
     )
 
 
-def service_role(
-    title: str, service_principal: str, statements: Sequence[Statement], tags: Tags | None
-) -> Role:
+def service_role(title: str, service_principal: str, statements: Sequence[Statement]) -> Role:
     """A role that one AWS service may assume, with one inline least-privilege policy.
     Unnamed, so deploying needs only CAPABILITY_IAM."""
     trust = PolicyDocument(
@@ -301,7 +303,30 @@ def service_role(
         PolicyName="least-privilege",
         PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=list(statements)),
     )
-    role = Role(title, AssumeRolePolicyDocument=trust, Policies=[policy])
-    if tags is not None:
-        role.Tags = tags
-    return role
+    return Role(title, AssumeRolePolicyDocument=trust, Policies=[policy])
+
+
+class Grants:
+    """The statements of one role's policy. A grant on this stack's buckets records the
+    bucket, so that with a customer-managed key the role may also use the key, through S3
+    and for those buckets only (one statement, after the others), as CDK's bucket grants
+    grant the bucket's key."""
+
+    def __init__(self, kms_key: str | None) -> None:
+        self.kms_key = kms_key
+        self._statements: list[Statement] = []
+        self._buckets: list[Bucket] = []
+
+    def add(self, *statements: Statement) -> Grants:
+        self._statements += statements
+        return self
+
+    def on_bucket(self, bucket: Bucket, *statements: Statement) -> Grants:
+        if bucket not in self._buckets:
+            self._buckets.append(bucket)
+        return self.add(*statements)
+
+    def statements(self) -> list[Statement]:
+        if self.kms_key is None or not self._buckets:
+            return list(self._statements)
+        return [*self._statements, grant_use_key(self.kms_key, self._buckets)]

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from troposphere import Tags
 from troposphere.logs import LogGroup
 
 from .scanners import checkov_skips
 
 
-def log_group(
-    title: str, retention_days: object, kms_key: str | None, tags: Tags | None
-) -> LogGroup:
+def log_group(title: str, retention_days: object, kms_key: str | None) -> LogGroup:
     """An unnamed log group (CloudFormation names it, so a deleted and re-created
     stack never collides with a group left behind)."""
     group = LogGroup(
@@ -25,6 +22,4 @@ def log_group(
         group.KmsKeyId = kms_key
     else:
         group.Metadata = checkov_skips("CKV_AWS_158")
-    if tags is not None:
-        group.Tags = tags
     return group

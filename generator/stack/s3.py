@@ -14,7 +14,8 @@ from awacs.aws import (
     Principal,
     Statement,
 )
-from troposphere import GetAtt, Ref, Sub, Tags
+from troposphere import GetAtt, Ref, Sub
+from troposphere.iam import Role
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
     Bucket,
@@ -58,9 +59,7 @@ def _encryption(kms_key: str | None) -> BucketEncryption:
     )
 
 
-def _hardened_bucket(
-    title: str, rules: list[LifecycleRule], kms_key: str | None, tags: Tags | None
-) -> Bucket:
+def _hardened_bucket(title: str, rules: list[LifecycleRule], kms_key: str | None) -> Bucket:
     bucket = Bucket(
         title,
         Metadata=checkov_skips("CKV_AWS_18"),
@@ -83,8 +82,6 @@ def _hardened_bucket(
         VersioningConfiguration=VersioningConfiguration(Status="Enabled"),
         LifecycleConfiguration=LifecycleConfiguration(Rules=rules),
     )
-    if tags is not None:
-        bucket.Tags = tags
     return bucket
 
 
@@ -92,7 +89,7 @@ def _abort_uploads() -> AbortIncompleteMultipartUpload:
     return AbortIncompleteMultipartUpload(DaysAfterInitiation=1)
 
 
-def source_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucket:
+def source_bucket(title: str, kms_key: str | None) -> Bucket:
     """Versioned bucket that receives source.zip and tells EventBridge about it."""
     bucket = _hardened_bucket(
         title,
@@ -107,7 +104,6 @@ def source_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucket:
             )
         ],
         kms_key,
-        tags,
     )
     bucket.NotificationConfiguration = NotificationConfiguration(
         EventBridgeConfiguration=EventBridgeConfiguration(EventBridgeEnabled=True)
@@ -115,7 +111,7 @@ def source_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucket:
     return bucket
 
 
-def artifact_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucket:
+def artifact_bucket(title: str, kms_key: str | None) -> Bucket:
     """The pipeline's artifact store; artifacts expire after ARTIFACT_EXPIRY_DAYS."""
     return _hardened_bucket(
         title,
@@ -129,7 +125,6 @@ def artifact_bucket(title: str, kms_key: str | None, tags: Tags | None) -> Bucke
             )
         ],
         kms_key,
-        tags,
     )
 
 
@@ -142,7 +137,7 @@ OBJECT_WRITE_ACTIONS = (
 )
 
 
-def bucket_policy(title: str, bucket: str, writers: Sequence[str]) -> BucketPolicy:
+def bucket_policy(title: str, bucket: Bucket, writers: Sequence[Role]) -> BucketPolicy:
     """Deny every request without TLS, and every object write by a principal other than
     the writer roles of this stack. Bucket-level actions stay with IAM, so the account's
     administrators can still read and change this policy."""
@@ -157,7 +152,7 @@ def bucket_policy(title: str, bucket: str, writers: Sequence[str]) -> BucketPoli
                     Effect=Deny,
                     Principal=Principal("*"),
                     Action=[s3_actions.Action("*")],
-                    Resource=[GetAtt(bucket, "Arn"), Sub("${" + bucket + ".Arn}/*")],
+                    Resource=[GetAtt(bucket, "Arn"), Sub("${" + bucket.title + ".Arn}/*")],
                     # The string form: IAM reads "false" as the boolean, and AWS Control
                     # Tower's proactive control CT.S3.PR.8 reads the value literally.
                     Condition=Condition(Bool("aws:SecureTransport", "false")),
@@ -167,7 +162,7 @@ def bucket_policy(title: str, bucket: str, writers: Sequence[str]) -> BucketPoli
                     Effect=Deny,
                     Principal=Principal("*"),
                     Action=list(OBJECT_WRITE_ACTIONS),
-                    Resource=[Sub("${" + bucket + ".Arn}/*")],
+                    Resource=[Sub("${" + bucket.title + ".Arn}/*")],
                     # aws:PrincipalArn is the role's ARN for its sessions (IAM user guide,
                     # "AWS global condition context keys").
                     Condition=Condition(
