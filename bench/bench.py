@@ -99,9 +99,14 @@ def _tree_rss_kib(pid: int) -> int:
 
 def measure(args: list[str], env: dict[str, str]) -> dict[str, float]:
     """Wall time and peak tree RSS of one generator run; raises if it fails."""
+    return measure_command([sys.executable, "-m", "generator", *args], env)
+
+
+def measure_command(command: list[str], env: dict[str, str]) -> dict[str, float]:
+    """Wall time and peak tree RSS of one command; raises if it fails."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "generator", *args],
+        command,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -124,7 +129,7 @@ def measure(args: list[str], env: dict[str, str]) -> dict[str, float]:
     wall = time.perf_counter() - started
     if process.returncode != 0:
         tail = "\n".join((out + err).splitlines()[-20:])
-        raise RuntimeError(f"generator {' '.join(args)} failed:\n{tail}")
+        raise RuntimeError(f"{' '.join(command)} failed:\n{tail}")
     return {"wall_s": round(wall, 3), "peak_rss_mb": round(peak / 1024, 1)}
 
 
@@ -136,6 +141,7 @@ def bench_size(stacks: int, work: Path) -> list[dict[str, Any]]:
     build, check = ["build", str(specs), "-o", str(out)], ["check", str(specs), "-o", str(out)]
     runs = [
         ("cold build", measure(build, env)),
+        ("cfn-lint alone, same templates (floor)", cfn_lint_floor(out)),
         ("warm no-op build", measure(build, env)),
         ("check (cached)", measure(check, env)),
         ("check (no cache)", measure(check, no_cache)),
@@ -149,6 +155,26 @@ def bench_size(stacks: int, work: Path) -> list[dict[str, Any]]:
         }
         for name, result in runs
     ]
+
+
+def cfn_lint_floor(out: Path) -> dict[str, float]:
+    """Plain cfn-lint (with this product's rules, informational checks on) over the JSON
+    templates a build lints, split over one process per core: the cost a build cannot go
+    below while it lints every template."""
+    files = sorted(str(p) for p in out.glob("*.json"))
+    cores = os.cpu_count() or 1
+    groups = [files[i::cores] for i in range(cores) if files[i::cores]]
+    script = (
+        "import subprocess, sys\n"
+        "groups = [g.split('\\n') for g in sys.argv[1:]]\n"
+        "cfn_lint = sys.executable.rsplit('/', 1)[0] + '/cfn-lint'\n"
+        "procs = [subprocess.Popen([cfn_lint, *g, '--include-checks', 'I',\n"
+        "    '--append-rules', 'generator.checks.rules'], stdout=subprocess.DEVNULL)\n"
+        "    for g in groups]\n"
+        "sys.exit(max(p.wait() for p in procs))\n"
+    )
+    command = [sys.executable, "-c", script, *("\n".join(g) for g in groups)]
+    return measure_command(command, dict(os.environ))
 
 
 def startup(work: Path) -> dict[str, Any]:
@@ -191,6 +217,12 @@ def run(sizes: list[int], json_path: Path | None) -> list[dict[str, Any]]:
             print(f"  {stacks} stacks measured", file=sys.stderr)
     print(f"Machine: {machine()}\n")
     print(table(rows))
+    for stacks in sizes:
+        build, floor = (
+            next(r["wall_s"] for r in rows if r["stacks"] == stacks and r["run"] == name)
+            for name in ("cold build", "cfn-lint alone, same templates (floor)")
+        )
+        print(f"{stacks} stacks: cold build / cfn-lint floor = {build / floor:.2f}")
     if json_path is not None:
         json_path.write_text(json.dumps({"machine": machine(), "results": rows}, indent=2) + "\n")
     return rows

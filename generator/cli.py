@@ -82,15 +82,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     if cached is not None:
         print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
         return EXIT_OK
-    from .checks.lint import lint_texts
-    from .ops.deploy import oversized
-    from .ops.generate import generate
-    from .render.formats import check_round_trip
+    from .checks.lint import LintWorkers, lint_texts
 
-    generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
-    for warning in sorted(generated.warnings):
-        print(warning, file=sys.stderr)
-    findings = lint_texts(generated.lint_items, progress=True)
+    # The lint workers load cfn-lint's rules while this process composes the templates.
+    with LintWorkers() as workers:
+        from .ops.deploy import oversized
+        from .ops.generate import generate
+        from .render.formats import check_round_trip
+
+        generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
+        for warning in sorted(generated.warnings):
+            print(warning, file=sys.stderr)
+        findings = lint_texts(generated.lint_items, progress=True, workers=workers)
     findings += check_round_trip(generated.files)
     if not args.allow_large:
         findings += oversized(deployed_files(generated.files))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -18,6 +19,7 @@ from ..ops.progress import Progress
 # This product's rules, appended to cfn-lint's own (`cfn-lint --append-rules` takes the
 # same module path, or the folder).
 RULES_MODULE = "generator.checks.rules"
+PRELOAD_MODULE = "generator.checks.preload"
 # cfn-lint resolves region-specific rules against these regions.
 LINT_REGIONS = ["us-east-1"]
 # From two templates on, a second core pays off: each forked worker loads cfn-lint's
@@ -47,19 +49,58 @@ def template_findings(text: str) -> list[str]:
     ]
 
 
-def _findings_in_order(texts: Sequence[str], jobs: int) -> Iterator[list[str]]:
+class LintWorkers:
+    """Lint workers that are ready sooner than the templates: a fork server imports cfn-lint
+    and loads its rules once (about 1 s), in a thread of its own, while this process loads,
+    validates and composes the specs; each worker is then forked from it, rules loaded."""
+
+    def __init__(self, jobs: int | None = None) -> None:
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self._pool: Any = None
+        self._starting = threading.Thread(target=self._start, daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([PRELOAD_MODULE])
+        self._pool = context.Pool(processes=self.jobs)
+
+    def findings(self, texts: Sequence[str]) -> Iterator[list[str]]:
+        self._starting.join()
+        chunk = max(1, len(texts) // (8 * self.jobs))
+        yield from self._pool.imap(template_findings, texts, chunksize=chunk)
+
+    def close(self) -> None:
+        self._starting.join()
+        if self._pool is not None:
+            self._pool.terminate()
+
+    def __enter__(self) -> LintWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _findings_in_order(
+    texts: Sequence[str], jobs: int, workers: LintWorkers | None
+) -> Iterator[list[str]]:
+    if workers is not None and texts:
+        yield from workers.findings(texts)
+        return
     if len(texts) < PARALLEL_THRESHOLD or jobs == 1:
         yield from map(template_findings, texts)
         return
-    workers = min(jobs, len(texts))
-    with multiprocessing.get_context("fork").Pool(processes=workers) as pool:
-        yield from pool.imap(
-            template_findings, texts, chunksize=max(1, len(texts) // (8 * workers))
-        )
+    with LintWorkers(min(jobs, len(texts))) as started:
+        yield from started.findings(texts)
 
 
 def lint_texts(
-    items: Sequence[tuple[str, str]], jobs: int | None = None, *, progress: bool = False
+    items: Sequence[tuple[str, str]],
+    jobs: int | None = None,
+    *,
+    progress: bool = False,
+    workers: LintWorkers | None = None,
 ) -> list[str]:
     """Lint (name, text) pairs: cached results for texts seen before, the rest
     spread over the machine's cores. One line per finding, in input order."""
@@ -75,7 +116,7 @@ def lint_texts(
     meter = Progress("linted", len(todo), enabled=progress)
     results = zip(
         todo,
-        _findings_in_order([text for _, text in todo], jobs or os.cpu_count() or 1),
+        _findings_in_order([text for _, text in todo], jobs or os.cpu_count() or 1, workers),
         strict=True,
     )
     for (key, _), findings in results:
