@@ -88,13 +88,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     with LintWorkers() as workers:
         from .ops.deploy import oversized
         from .ops.generate import generate
-        from .render.formats import check_round_trip
+        from .render.formats import round_trip_problem, twins
 
         generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
         for warning in sorted(generated.warnings):
             print(warning, file=sys.stderr)
         findings = lint_texts(generated.lint_items, progress=True, workers=workers)
-    findings += check_round_trip(generated.files)
+        problems = workers.map(round_trip_problem, twins(generated.files))
+        findings += [problem for problem in problems if problem is not None]
     if not args.allow_large:
         findings += oversized(deployed_files(generated.files))
     if findings:

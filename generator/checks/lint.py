@@ -70,6 +70,12 @@ class LintWorkers:
         chunk = max(1, len(texts) // (8 * self.jobs))
         yield from self._pool.imap(template_findings, texts, chunksize=chunk)
 
+    def map(self, function: Any, items: Sequence[Any]) -> list[Any]:
+        """function over items on the workers (a module-level function, picklable)."""
+        self._starting.join()
+        chunk = max(1, len(items) // (8 * self.jobs))
+        return list(self._pool.imap(function, items, chunksize=chunk))
+
     def close(self) -> None:
         self._starting.join()
         if self._pool is not None:

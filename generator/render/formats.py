@@ -55,14 +55,24 @@ def to_yaml(data: dict[str, Any]) -> str:
 RENDERERS = {"json": to_json, "yaml": to_yaml}
 
 
-def check_round_trip(files: dict[str, str]) -> list[str]:
-    """Each YAML file must read back as the same template as its JSON twin (the JSON
-    is what cfn-lint checked)."""
-    problems = []
-    for name, text in files.items():
-        twin = name.removesuffix(".yaml") + ".json"
-        if name.endswith(".yaml") and twin in files:
-            if yaml.load(text, Loader=_BaseLoader) != json.loads(files[twin]):
-                problems.append(f"{name}: does not read back as the same template as {twin}")
-    return problems
+def twins(files: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(YAML file name, its text, its JSON twin's text) for every pair in files."""
+    return [
+        (name, text, files[name.removesuffix(".yaml") + ".json"])
+        for name, text in files.items()
+        if name.endswith(".yaml") and name.removesuffix(".yaml") + ".json" in files
+    ]
 
+
+def round_trip_problem(pair: tuple[str, str, str]) -> str | None:
+    """A YAML file must read back as the same template as its JSON twin (the JSON is what
+    cfn-lint checked)."""
+    name, yaml_text, json_text = pair
+    if yaml.load(yaml_text, Loader=_BaseLoader) != json.loads(json_text):
+        twin = name.removesuffix(".yaml") + ".json"
+        return f"{name}: does not read back as the same template as {twin}"
+    return None
+
+
+def check_round_trip(files: dict[str, str]) -> list[str]:
+    return [p for p in map(round_trip_problem, twins(files)) if p is not None]
