@@ -17,7 +17,13 @@ from pathlib import Path
 from . import __version__
 from .ops.incremental import expected_outputs, matches_disk, record_clean_build
 from .ops.stackfiles import deploy_name, unbuilt_files
-from .render.output import OutputError, remove_files, stale_files, write_all
+from .render.output import (
+    OutputError,
+    refuse_file_as_folder,
+    remove_files,
+    stale_files,
+    write_all,
+)
 from .spec.errors import SpecErrors
 from .spec.sources import FORMATS, discover
 
@@ -133,6 +139,7 @@ def _rebuild_command(args: argparse.Namespace) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    refuse_file_as_folder(args.output)
     spec_files = discover(args.paths or [DEFAULT_SPECS])
     cached = _cached_up_to_date(args, spec_files)
     if cached is not None:

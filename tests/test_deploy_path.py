@@ -405,3 +405,16 @@ def test_diff_against_the_deployed_stack(project: Path, capsys) -> None:
     assert "LogRetentionInDays (Parameter value)" not in out
     (folder / "template.json").unlink()
     assert main(["diff", "--deployed", "shop-prod"]) == 2
+
+
+def test_check_and_deploy_name_a_wrong_folder(project: Path, capsys) -> None:
+    (project / "a-file").write_text("")
+    capsys.readouterr()
+    assert main(["check", "-o", "a-file"]) == 2
+    assert "a-file is a file, not a folder: name a folder with -o" in capsys.readouterr().err
+    assert main(["build", "specs", "-o", "elsewhere"]) == 0
+    shutil.move(project / "specs", project / "team-specs")
+    assert main(["deploy", "shop-prod", "-o", "elsewhere"]) == 2
+    err = capsys.readouterr().err
+    assert "(no shop.yaml in specs): if its spec lives in another folder, pass --specs DIR" in err
+    assert main(["deploy", "shop-prod", "-o", "elsewhere", "--specs", "team-specs"]) == 0

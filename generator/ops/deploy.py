@@ -110,9 +110,13 @@ def expected_text(template: StackFile, specs: Path) -> str:
         if loaded.spec is not None and environment in loaded.spec.environments:
             data = template_data(compose(loaded.spec, str(environment), path.name))
             return render(data)
+    where = (
+        f"no {name} in {specs}" if not candidates else f"{name} has no environment {environment}"
+    )
     raise DeployRefused(
-        f"no spec in {specs} builds stack {template.stack_name} any more (its template names "
-        f"{name}, environment {environment}): run `make templates`, which removes the template"
+        f"{template.path} is not built by any spec today ({where}): if its spec lives in "
+        "another folder, pass --specs DIR; otherwise the stack was removed from its spec and "
+        "`make templates` removes the template"
     )
 
 

@@ -17,13 +17,20 @@ def _current_umask() -> int:
     return mask
 
 
+def refuse_file_as_folder(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise OutputError(f"{directory} is a file, not a folder: name a folder with -o")
+
+
 def _usable_folder(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise OutputError(f"{directory} is a file, not a folder: name a folder with -o")
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot create {directory}: {exc.strerror}") from None
+        raise OutputError(
+            f"cannot create {directory}: {exc.strerror}; name a folder you can write with -o"
+        ) from None
 
 
 def write_all(directory: Path, files: dict[str, str]) -> list[Path]:
