@@ -34,6 +34,16 @@ def _doc(*statements: dict) -> dict:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
+ALLOW_PUT = _doc({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": [f"{BUCKET}/*"]})
+# The bucket policy's writer guard: only role w may put objects.
+WRITER_GUARD = _doc(
+    {
+        "Effect": "Deny",
+        "Action": ["s3:PutObject"],
+        "Resource": [f"{BUCKET}/*"],
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/w"]}},
+    }
+)
 ALLOW_GET = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{BUCKET}/source.zip"]}
 
 
@@ -98,41 +108,19 @@ ALLOW_GET = {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": [f"{BUCK
         ),
         # ...and satisfies a negated one (the bucket policy's writer guard).
         (
-            [_doc({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": [f"{BUCKET}/*"]})],
+            [ALLOW_PUT],
             Request("s3:PutObject", f"{BUCKET}/source.zip"),
-            [
-                _doc(
-                    {
-                        "Effect": "Deny",
-                        "Action": ["s3:PutObject"],
-                        "Resource": [f"{BUCKET}/*"],
-                        "Condition": {
-                            "ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/w"]}
-                        },
-                    }
-                )
-            ],
+            [WRITER_GUARD],
             "ExplicitDeny",
         ),
         (
-            [_doc({"Effect": "Allow", "Action": ["s3:PutObject"], "Resource": [f"{BUCKET}/*"]})],
+            [ALLOW_PUT],
             Request(
                 "s3:PutObject",
                 f"{BUCKET}/source.zip",
                 {"aws:PrincipalArn": "arn:aws:iam::1:role/w"},
             ),
-            [
-                _doc(
-                    {
-                        "Effect": "Deny",
-                        "Action": ["s3:PutObject"],
-                        "Resource": [f"{BUCKET}/*"],
-                        "Condition": {
-                            "ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/w"]}
-                        },
-                    }
-                )
-            ],
+            [WRITER_GUARD],
             "Allow",
         ),
         # Several keys in a condition must all hold; several values of one key are alternatives.

@@ -145,6 +145,13 @@ PASS_ROLE = allow(
 )
 ARN = "arn:${AWS::Partition}:codepipeline:${AWS::Region}:${AWS::AccountId}:x"
 
+
+def pipeline_starter(arn: str) -> dict[str, Any]:
+    """An event role that may start the pipeline with this ARN."""
+    statement = allow(["codepipeline:StartPipelineExecution"], [{SUB: arn}])
+    return {"R": role("events.amazonaws.com", statement)}
+
+
 # rule id -> (good resources, bad resources)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "E9101": ({"P": project([push_group()])}, {"P": project([push_group()[1:]])}),
@@ -228,53 +235,14 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"R": role("codepipeline.amazonaws.com", PASS_ROLE)},
         {"R": role("codepipeline.amazonaws.com", allow(["iam:PassRole"], PASS_ROLE["Resource"]))},
     ),
-    "E9501": (
-        {
-            "R": role(
-                "events.amazonaws.com", allow(["codepipeline:StartPipelineExecution"], [{SUB: ARN}])
-            )
-        },
-        {
-            "R": role(
-                "events.amazonaws.com",
-                allow(
-                    ["codepipeline:StartPipelineExecution"],
-                    [{SUB: ARN.replace("${AWS::Partition}", "aws")}],
-                ),
-            )
-        },
-    ),
+    "E9501": (pipeline_starter(ARN), pipeline_starter(ARN.replace("${AWS::Partition}", "aws"))),
     "E9502": (
-        {
-            "R": role(
-                "events.amazonaws.com", allow(["codepipeline:StartPipelineExecution"], [{SUB: ARN}])
-            )
-        },
-        {
-            "R": role(
-                "events.amazonaws.com",
-                allow(
-                    ["codepipeline:StartPipelineExecution"],
-                    [{SUB: ARN.replace("${AWS::Region}", "eu-west-1")}],
-                ),
-            )
-        },
+        pipeline_starter(ARN),
+        pipeline_starter(ARN.replace("${AWS::Region}", "eu-west-1")),
     ),
     "E9503": (
-        {
-            "R": role(
-                "events.amazonaws.com", allow(["codepipeline:StartPipelineExecution"], [{SUB: ARN}])
-            )
-        },
-        {
-            "R": role(
-                "events.amazonaws.com",
-                allow(
-                    ["codepipeline:StartPipelineExecution"],
-                    [{SUB: ARN.replace("${AWS::AccountId}", "123456789012")}],
-                ),
-            )
-        },
+        pipeline_starter(ARN),
+        pipeline_starter(ARN.replace("${AWS::AccountId}", "123456789012")),
     ),
 }
 
