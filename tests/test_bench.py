@@ -28,10 +28,13 @@ def test_benchmark_runs_at_ten_stacks(tmp_path: Path, capsys) -> None:
     assert runs == {
         "start-up: one spec, cold",
         "cold build",
+        "cfn-lint alone, same templates (floor)",
         "warm no-op build",
         "check (cached)",
         "check (no cache)",
     }
     assert all(row["wall_s"] > 0 and row["peak_rss_mb"] > 0 for row in rows)
     assert json.loads(results.read_text())["results"] == rows
-    assert "| 10 | cold build |" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "| 10 | cold build |" in out
+    assert "10 stacks: cold build / cfn-lint floor = " in out
