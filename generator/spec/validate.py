@@ -178,7 +178,6 @@ def _pydantic_errors(loaded: LoadedSpec, exc: ValidationError) -> Iterator[SpecE
 # They read the raw data defensively: a value of the wrong type is pydantic's to report.
 
 _HOSTS = {"bitbucket": "bitbucket.org", "github": "github.com"}
-PROVIDERS = tuple(_HOSTS)
 _SECRET_LIKE = re.compile(SECRET_LIKE_NAME, re.IGNORECASE)
 
 
