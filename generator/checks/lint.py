@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -51,33 +50,35 @@ def template_findings(text: str) -> list[str]:
 
 class LintWorkers:
     """Lint workers that are ready sooner than the templates: a fork server imports cfn-lint
-    and loads its rules once (about 1 s), in a thread of its own, while this process loads,
-    validates and composes the specs; each worker is then forked from it, rules loaded."""
+    and loads its rules once (about 1 s), in a process of its own, while this process loads,
+    validates and composes the specs; each worker is then forked from it, rules loaded.
+    Starting the server does not wait for it, and no thread is left running while this
+    process forks its own generation workers."""
 
     def __init__(self, jobs: int | None = None) -> None:
-        self.jobs = max(1, jobs or os.cpu_count() or 1)
-        self._pool: Any = None
-        self._starting = threading.Thread(target=self._start, daemon=True)
-        self._starting.start()
+        from multiprocessing import forkserver
 
-    def _start(self) -> None:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([PRELOAD_MODULE])
-        self._pool = context.Pool(processes=self.jobs)
+        self.jobs = max(1, jobs or os.cpu_count() or 1)
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload([PRELOAD_MODULE])
+        forkserver.ensure_running()
+        self._pool: Any = None
+
+    def _ready(self) -> Any:
+        if self._pool is None:
+            self._pool = self._context.Pool(processes=self.jobs)
+        return self._pool
 
     def findings(self, texts: Sequence[str]) -> Iterator[list[str]]:
-        self._starting.join()
         chunk = max(1, len(texts) // (8 * self.jobs))
-        yield from self._pool.imap(template_findings, texts, chunksize=chunk)
+        yield from self._ready().imap(template_findings, texts, chunksize=chunk)
 
     def map(self, function: Any, items: Sequence[Any]) -> list[Any]:
         """function over items on the workers (a module-level function, picklable)."""
-        self._starting.join()
         chunk = max(1, len(items) // (8 * self.jobs))
-        return list(self._pool.imap(function, items, chunksize=chunk))
+        return list(self._ready().imap(function, items, chunksize=chunk))
 
     def close(self) -> None:
-        self._starting.join()
         if self._pool is not None:
             self._pool.terminate()
 
