@@ -477,11 +477,7 @@ def deployed_changes(
         p.get("ParameterKey"): p.get("ParameterValue")
         for p in (aws.stack(name) or {}).get("Parameters") or []
     }
-    for key, value in parameter_overrides_map(template).items():
+    for key, value in template.spec_parameters().items():
         if key in current and current[key] != value:
             lines.append(f"  ~ value   {key} (Parameter value): {current[key]} -> {value}")
     return lines
-
-
-def parameter_overrides_map(template: StackFile) -> dict[str, str]:
-    return dict(item.split("=", 1) for item in parameter_overrides(template, []))

@@ -23,8 +23,7 @@ def refuse_file_as_folder(directory: Path) -> None:
 
 
 def _usable_folder(directory: Path) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise OutputError(f"{directory} is a file, not a folder: name a folder with -o")
+    refuse_file_as_folder(directory)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
