@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 STACK  ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help templates test test-fast lint lock check schema docs bench deploy deploy-all clean
+.PHONY: help templates test test-fast lint lock check guard schema docs bench deploy deploy-all clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,6 +33,22 @@ $(CHECKOV_STAMP): $(CHECKOV_LOCK)
 	$(CHECKOV_VENV)/bin/pip install --quiet -r $(CHECKOV_LOCK)
 	@touch $(CHECKOV_STAMP)
 
+# cfn-guard and the AWS Control Tower proactive-control rules, from one pinned npm tarball
+# checked against its SHA-256 (versions in generator/aws/controls.py).
+GUARD_VERSION := $(shell sed -n 's/^RULES_VERSION = "\(.*\)"/\1/p' generator/aws/controls.py)
+GUARD_SHA256  := $(shell sed -n 's/^RULES_SHA256 = "\(.*\)"/\1/p' generator/aws/controls.py)
+GUARD_DIR     := .tools/cfn-guard
+GUARD_STAMP   := $(GUARD_DIR)/.installed-$(GUARD_VERSION)
+GUARD_RULES   ?=
+LINT_RULES    ?=
+
+$(GUARD_STAMP): generator/aws/controls.py
+	$(PYTHON) scripts/install_cfn_guard.py $(GUARD_VERSION) $(GUARD_SHA256) $(GUARD_DIR)
+	@touch $(GUARD_STAMP)
+
+guard: $(STAMP) $(GUARD_STAMP) ## cfn-guard with the Control Tower rules on templates/ [GUARD_RULES="dir ..."]
+	$(PY) -m generator guard $(foreach r,$(GUARD_RULES),--rules $(r))
+
 lock: $(STAMP) ## Refresh requirements*.lock to the newest versions setup.cfg allows
 	$(VENV)/bin/uv pip compile setup.cfg --extra dev --extra deploy --upgrade \
 		--python $(PY) --no-header -o $(LOCK)
@@ -42,8 +58,12 @@ lock: $(STAMP) ## Refresh requirements*.lock to the newest versions setup.cfg al
 templates: $(STAMP) ## Build and lint templates/ from specs/ (JSON and YAML) [ALLOW_LARGE=1]
 	$(PY) -m generator build $(if $(ALLOW_LARGE),--allow-large)
 
-test: $(STAMP) $(CHECKOV_STAMP) ## Run the whole test suite (with checkov, parliament, cfn-lint)
-	CHECKOV="$(CURDIR)/$(CHECKOV_VENV)/bin/checkov" BC_SKIP_MAPPING=TRUE $(PY) -m pytest
+test: $(STAMP) $(CHECKOV_STAMP) $(GUARD_STAMP) ## The whole suite (checkov, parliament, cfn-lint, cfn-guard) [GUARD_RULES= LINT_RULES=]
+	$(PY) -m generator guard $(foreach r,$(GUARD_RULES),--rules $(r))
+	$(if $(LINT_RULES),$(VENV)/bin/cfn-lint templates/*.yaml --append-rules generator.checks.rules \
+		$(foreach r,$(LINT_RULES),--append-rules $(r)))
+	CHECKOV="$(CURDIR)/$(CHECKOV_VENV)/bin/checkov" CFN_GUARD_DIR="$(CURDIR)/$(GUARD_DIR)" \
+		BC_SKIP_MAPPING=TRUE $(PY) -m pytest
 
 test-fast: $(STAMP) ## The edit-loop tier: unit, golden, error table (no scanners, no long property runs)
 	$(PY) -m pytest -m "not slow"
@@ -80,4 +100,4 @@ bench: $(STAMP) ## Benchmark cold/warm build and check at 10, 100, 500 stacks
 	$(PY) bench/bench.py 10 100 500 --json bench/results.json
 
 clean: ## Remove the virtual environment and caches
-	rm -rf $(VENV) $(CHECKOV_VENV) .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) .tools .cache .pytest_cache .mypy_cache .ruff_cache *.egg-info

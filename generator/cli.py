@@ -29,6 +29,7 @@ from .spec.sources import FORMATS, discover
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("templates")
+GUARD_TOOL_DIR = Path(".tools") / "cfn-guard"
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -220,6 +221,35 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _guard_targets(files: list[Path], folder: Path) -> list[Path]:
+    """The given files, or the file of each stack that deploys (YAML, else JSON)."""
+    if files:
+        return files
+    yaml_files = sorted(folder.glob("*.yaml"))
+    return yaml_files or sorted(folder.glob("*.json"))
+
+
+def cmd_guard(args: argparse.Namespace) -> int:
+    from .checks.guard import Guard, GuardError, report_lines, unwaived, waivers_of
+    from .ops.stackfiles import parse_template
+
+    targets = _guard_targets(args.files, args.output)
+    try:
+        guard = Guard.installed(args.tool, args.rules)
+        waivers = {
+            str(t): waivers_of(parse_template(t.read_text(encoding="utf-8")) or {}) for t in targets
+        }
+        failures = guard.failures(targets)
+    except (GuardError, OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(report_lines(failures, waivers)))
+    problems = unwaived(failures, waivers)
+    for path, controls in problems.items():
+        print(f"{path}: fails {', '.join(controls)}, which its Metadata does not waive")
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
 def cmd_deploy(args: argparse.Namespace) -> int:
     from .ops.deploy import DeployRefused, DeployRequest, run_deploy, run_deploy_all
 
@@ -370,6 +400,28 @@ def parser() -> argparse.ArgumentParser:
     lint = commands.add_parser("lint", help="run every build check on existing templates")
     lint.add_argument("files", nargs="+", type=Path, metavar="FILE")
     lint.set_defaults(func=cmd_lint)
+
+    guard = commands.add_parser(
+        "guard", help="run cfn-guard with the AWS Control Tower rules (and yours) on templates"
+    )
+    guard.add_argument("files", nargs="*", type=Path, metavar="FILE")
+    _add_output(guard, "folder of the templates when no FILE is given")
+    guard.add_argument(
+        "--rules",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="more cfn-guard rule files or folders (repeatable)",
+    )
+    guard.add_argument(
+        "--tool",
+        type=Path,
+        default=GUARD_TOOL_DIR,
+        metavar="DIR",
+        help=f"the unpacked rules package (default: {GUARD_TOOL_DIR}, installed by make guard)",
+    )
+    guard.set_defaults(func=cmd_guard)
 
     deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
     deploy.add_argument("stack", help="<service>-<env>, bootstrap-bitbucket or bootstrap-github")

@@ -54,7 +54,7 @@ def get_att(template: dict[str, Any], name: str, attribute: str) -> str:
 
 
 def resolve(value: Any, template: dict[str, Any]) -> Any:
-    """value with every Ref, Fn::GetAtt and Fn::Sub replaced by an example string."""
+    """value with every Ref, Fn::GetAtt, Fn::Sub and Fn::Join replaced by an example string."""
     if isinstance(value, list):
         return [resolve(item, template) for item in value]
     if not isinstance(value, dict):
@@ -72,6 +72,9 @@ def resolve(value: Any, template: dict[str, Any]) -> Any:
             return get_att(template, name, attribute) if attribute else ref(template, name)
 
         return re.sub(r"\$\{([^}!]+)\}", substitute, text)
+    if set(value) == {"Fn::Join"}:
+        delimiter, parts = value["Fn::Join"]
+        return delimiter.join(resolve(parts, template))
     return {key: resolve(item, template) for key, item in value.items()}
 
 

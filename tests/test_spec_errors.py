@@ -23,6 +23,8 @@ environments:
       ecs: {cluster: dev, service: orders-api, task_roles: []}
 """
 
+KMS = "kms_key: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n"
+
 
 def errors_of(text: str) -> list[str]:
     with pytest.raises(SpecErrors) as caught:
@@ -47,7 +49,7 @@ CASES = [
         "unknown key",
         GOOD.replace("environments:", "enviroments:"),
         "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
-        'logs, badge, environments, kms_key, tags (did you mean "environments"?)',
+        'logs, badge, environments, kms_key, hardening, tags (did you mean "environments"?)',
     ),
     (
         "wrong type",
@@ -212,12 +214,44 @@ CASES = [
         "s.yaml:13:10: kms_key: must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:"
         'key/<key-id>; an alias cannot be used in key policies and grants); got "alias/ci"',
     ),
+    (
+        "strict without kms_key",
+        GOOD + "hardening: strict\n",
+        "s.yaml:13:12: hardening: strict needs kms_key: Control Tower's CT.CLOUDWATCH.PR.3 "
+        "requires log groups encrypted with a KMS key (CloudWatch Logs accepts only a customer "
+        "managed key); give kms_key, or use hardening: standard",
+    ),
+    (
+        "strict with privileged",
+        GOOD.replace("  timeout: 60\n", "  timeout: 60\n  privileged: true\n")
+        + "hardening: strict\n"
+        + KMS,
+        "s.yaml:7:15: build.privileged: is refused under hardening: strict: Control Tower's "
+        "CT.CODEBUILD.PR.4 requires privileged mode off (Docker builds need it on; build "
+        "images with a daemonless tool such as kaniko or buildah, or use hardening: standard)",
+    ),
+    (
+        "strict with short retention",
+        GOOD + "logs: {retention: 90}\nhardening: strict\n" + KMS,
+        "s.yaml:13:19: logs.retention: must be at least 365 under hardening: strict (Control "
+        "Tower's CT.CLOUDWATCH.PR.2: logs kept a year); got 90",
+    ),
+    (
+        "unknown hardening",
+        GOOD + "hardening: paranoid\n",
+        "s.yaml:13:12: hardening: must be one of standard, strict; got \"paranoid\"",
+    ),
 ]
 
 
 @pytest.mark.parametrize("name, text, expected", CASES, ids=[c[0] for c in CASES])
 def test_error_message(name: str, text: str, expected: str) -> None:
     assert expected in errors_of(text)
+
+
+def test_strict_defaults_to_a_year_of_logs() -> None:
+    spec = validate_spec(load_spec_text(GOOD + "hardening: strict\n" + KMS, "s.yaml"))
+    assert spec.logs.retention == 30 and spec.log_retention == 365
 
 
 def test_every_problem_is_reported_sorted_by_position() -> None:

@@ -125,6 +125,10 @@ assert set(Event.__args__) == set(SPEC_EVENTS)  # type: ignore[attr-defined]
 assert set(Compute.__args__) == set(COMPUTE_TYPES)  # type: ignore[attr-defined]
 
 
+# AWS Control Tower CT.CLOUDWATCH.PR.2: log groups keep logs for at least a year.
+STRICT_MIN_RETENTION = 365
+
+
 class StrictModel(BaseModel):
     """Unknown keys are errors; values are not coerced ("60" is not a number)."""
 
@@ -191,7 +195,8 @@ class Logs(StrictModel):
         30,
         description="Days CloudWatch keeps build logs; one of "
         + ", ".join(str(d) for d in LOG_RETENTION_DAYS)
-        + " (CloudWatch Logs' allowed values).",
+        + " (CloudWatch Logs' allowed values). Under hardening: strict at least "
+        f"{STRICT_MIN_RETENTION}, default {STRICT_MIN_RETENTION}.",
     )
 
 
@@ -310,9 +315,28 @@ class Spec(StrictModel):
         "store, the CodeBuild projects and the log groups (its key policy must let CloudWatch "
         "Logs use it). Absent = AWS-owned keys, no per-stack key cost.",
     )
+    hardening: Literal["standard", "strict"] = Field(
+        "standard",
+        description="standard: fails only the AWS Control Tower proactive controls README "
+        "lists, each a choice not to pay for it. strict: passes every Control Tower proactive "
+        "control that applies (needs kms_key, logs.retention of at least "
+        f"{STRICT_MIN_RETENTION} days, no build.privileged; adds an access-log bucket and "
+        "Object Lock; costs money while idle).",
+    )
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40
     )
+
+    @property
+    def strict(self) -> bool:
+        return self.hardening == "strict"
+
+    @property
+    def log_retention(self) -> int:
+        """logs.retention; under hardening: strict a year when the spec does not say."""
+        if self.strict and "retention" not in self.logs.model_fields_set:
+            return STRICT_MIN_RETENTION
+        return self.logs.retention
 
 
 # --- secret references ---------------------------------------------------------------

@@ -25,7 +25,7 @@ from ..aws.enums import (
 )
 from .errors import SpecError, SpecErrors, did_you_mean
 from .loader import FieldPath, LoadedSpec
-from .model import PATTERN_MEANINGS, Spec
+from .model import PATTERN_MEANINGS, STRICT_MIN_RETENTION, Spec
 
 # What a missing required field means, where "required field is missing" says too little.
 MISSING_MEANINGS = {
@@ -195,6 +195,8 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
     """Every cross-field or AWS rule the spec data breaks, with its field path."""
     yield from _repository_problems(_mapping(data, "repository"))
     yield from _build_problems(_mapping(data, "build"))
+    if isinstance(data, dict) and data.get("hardening") == "strict":
+        yield from _strict_problems(data)
     provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
         if isinstance(env, dict):
@@ -281,6 +283,33 @@ def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
         for i, repository in enumerate(ecr):
             if repository in ecr[:i]:
                 yield ("build", "ecr", i), f'lists "{repository}" twice'
+
+
+def _strict_problems(data: dict[Any, Any]) -> Iterator[Problem]:
+    """hardening: strict passes every AWS Control Tower proactive control that applies;
+    these settings would fail one (AWS Control Tower controls reference)."""
+    if data.get("kms_key") is None:
+        yield (
+            ("hardening",),
+            "strict needs kms_key: Control Tower's CT.CLOUDWATCH.PR.3 requires log groups "
+            "encrypted with a KMS key (CloudWatch Logs accepts only a customer managed key); "
+            "give kms_key, or use hardening: standard",
+        )
+    if _mapping(data, "build").get("privileged") is True:
+        yield (
+            ("build", "privileged"),
+            "is refused under hardening: strict: Control Tower's CT.CODEBUILD.PR.4 requires "
+            "privileged mode off (Docker builds need it on; build images with a daemonless "
+            "tool such as kaniko or buildah, or use hardening: standard)",
+        )
+    retention = _mapping(data, "logs").get("retention")
+    if isinstance(retention, int) and not isinstance(retention, bool):
+        if retention < STRICT_MIN_RETENTION:
+            yield (
+                ("logs", "retention"),
+                f"must be at least {STRICT_MIN_RETENTION} under hardening: strict (Control "
+                f"Tower's CT.CLOUDWATCH.PR.2: logs kept a year); got {retention}",
+            )
 
 
 def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -> Iterator[Problem]:

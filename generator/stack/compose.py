@@ -10,6 +10,7 @@ from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
 from .. import __version__
+from ..aws import controls
 from ..spec.model import Spec, parse_secret
 from . import codebuild, codepipeline, events, iam, logs, naming, parameters, s3
 from .iam import Grants
@@ -144,9 +145,20 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
             "Service": spec.service,
             "Environment": env,
             "SpecFile": spec_file,
-            "SpecParameters": list(parameters.SPEC_PARAMETERS),
+            "SpecParameters": list(parameters.spec_parameters(spec)),
+            "Hardening": spec.hardening,
+            # Control Tower proactive controls this stack does not meet, and why.
+            "ControlTowerWaivers": {w.control: w.reason for w in control_waivers(spec)},
         }
     }
+
+
+def control_waivers(spec: Spec) -> tuple[controls.ControlWaiver, ...]:
+    if spec.strict:
+        return controls.STRICT_WAIVERS
+    return controls.standard_waivers(
+        kms_key=spec.kms_key is not None, privileged=spec.build.privileged
+    )
 
 
 def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
@@ -154,20 +166,22 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
     the spec's file name, recorded in the template's Metadata."""
     environment = spec.environments[env]
     stack = naming.stack_name(spec.service, env)
-    retention = Ref(parameters.LOG_RETENTION)
+    # The Control Tower rule for log retention reads only a literal (CT.CLOUDWATCH.PR.2).
+    retention = spec.log_retention if spec.strict else Ref(parameters.LOG_RETENTION)
     key = spec.kms_key
 
     template = Template(Description=describe(spec, env))
     template.set_version("2010-09-09")
     template.set_metadata(
-        generator_metadata(spec, env, spec_file) | parameters.interface_metadata()
+        generator_metadata(spec, env, spec_file) | parameters.interface_metadata(spec)
     )
     template.add_parameter(parameters.deploy_parameters(spec))
 
     # Each resource refers to the ones it needs as objects, so they are made in dependency
     # order; they are added in the order reviewers know from every earlier release.
-    source = s3.source_bucket(naming.SOURCE_BUCKET, key)
-    artifacts = s3.artifact_bucket(naming.ARTIFACT_BUCKET, key)
+    access_logs = s3.access_log_bucket(naming.ACCESS_LOG_BUCKET) if spec.strict else None
+    source = s3.source_bucket(naming.SOURCE_BUCKET, key, access_logs)
+    artifacts = s3.artifact_bucket(naming.ARTIFACT_BUCKET, key, access_logs)
     bridge_logs = logs.log_group(naming.BRIDGE_LOG_GROUP, retention, key)
     bridge_role = iam.service_role(
         naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec, bridge_logs, source)
@@ -243,6 +257,15 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
             event_rule,
         ]
     )
+    if access_logs is not None:
+        template.add_resource(
+            [
+                access_logs,
+                s3.access_log_bucket_policy(
+                    naming.ACCESS_LOG_BUCKET_POLICY, access_logs, [source, artifacts]
+                ),
+            ]
+        )
     tag_every_resource(template, spec)
     outputs(template)
     return template

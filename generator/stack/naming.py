@@ -26,6 +26,8 @@ PIPELINE_ROLE = "PipelineRole"
 PIPELINE = "Pipeline"
 SOURCE_EVENT_ROLE = "SourceEventRole"
 SOURCE_EVENT_RULE = "SourceEventRule"
+ACCESS_LOG_BUCKET = "AccessLogBucket"
+ACCESS_LOG_BUCKET_POLICY = "AccessLogBucketPolicy"
 
 SOURCE_ARTIFACT = "SourceOutput"
 BUILD_ARTIFACT = "BuildOutput"

@@ -17,7 +17,9 @@ LOG_RETENTION = "LogRetentionInDays"
 
 
 def deploy_parameters(spec: Spec) -> list[Parameter]:
-    return [
+    """Under hardening: strict the log retention is written as a literal (Control Tower's
+    CT.CLOUDWATCH.PR.2 reads no parameter), so it is not a parameter there."""
+    found = [
         Parameter(
             BUILD_COMPUTE,
             Type="String",
@@ -42,6 +44,7 @@ def deploy_parameters(spec: Spec) -> list[Parameter]:
             Description="Days CloudWatch keeps the build logs (spec: logs.retention)",
         ),
     ]
+    return [p for p in found if p.title in spec_parameters(spec)]
 
 
 # Every parameter above takes its default from the spec: `deploy` passes each one
@@ -49,18 +52,26 @@ def deploy_parameters(spec: Spec) -> list[Parameter]:
 SPEC_PARAMETERS = (BUILD_COMPUTE, BUILD_TIMEOUT, LOG_RETENTION)
 
 
-def interface_metadata() -> dict[str, Any]:
+def spec_parameters(spec: Spec) -> tuple[str, ...]:
+    if spec.strict:
+        return (BUILD_COMPUTE, BUILD_TIMEOUT)
+    return SPEC_PARAMETERS
+
+
+def interface_metadata(spec: Spec) -> dict[str, Any]:
     """AWS::CloudFormation::Interface: how the console groups and labels the parameters."""
+    names = spec_parameters(spec)
+    groups = [{"Label": {"default": "Build"}, "Parameters": [BUILD_COMPUTE, BUILD_TIMEOUT]}]
+    if LOG_RETENTION in names:
+        groups.append({"Label": {"default": "Logs"}, "Parameters": [LOG_RETENTION]})
+    labels = {
+        BUILD_COMPUTE: {"default": "Build compute size"},
+        BUILD_TIMEOUT: {"default": "Build timeout (minutes)"},
+        LOG_RETENTION: {"default": "Log retention (days)"},
+    }
     return {
         "AWS::CloudFormation::Interface": {
-            "ParameterGroups": [
-                {"Label": {"default": "Build"}, "Parameters": [BUILD_COMPUTE, BUILD_TIMEOUT]},
-                {"Label": {"default": "Logs"}, "Parameters": [LOG_RETENTION]},
-            ],
-            "ParameterLabels": {
-                BUILD_COMPUTE: {"default": "Build compute size"},
-                BUILD_TIMEOUT: {"default": "Build timeout (minutes)"},
-                LOG_RETENTION: {"default": "Log retention (days)"},
-            },
+            "ParameterGroups": groups,
+            "ParameterLabels": {name: labels[name] for name in names},
         }
     }

@@ -1,0 +1,124 @@
+"""AWS Control Tower's proactive controls, run by the real cfn-guard over every template
+`make templates` writes and over a strict variant of every example spec."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.aws import controls
+from generator.checks.guard import Guard, waivers_of
+from generator.cli import main
+from generator.ops.stackfiles import parse_template
+
+from .conftest import ROOT, SPECS, TEMPLATES
+
+GUARD_DIR = Path(os.environ.get("CFN_GUARD_DIR", ROOT / ".tools" / "cfn-guard"))
+STANDARD_LIMIT = 5
+KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+@pytest.fixture(scope="module")
+def guard() -> Guard:
+    if not GUARD_DIR.exists() and "CFN_GUARD_DIR" not in os.environ:
+        pytest.skip("cfn-guard is not installed: `make test` installs it")
+    return Guard.installed(GUARD_DIR)
+
+
+def _service_templates(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.glob("*.yaml")) if not p.name.startswith("bootstrap-")]
+
+
+def _load(path: Path) -> dict[str, Any]:
+    data = parse_template(path.read_text(encoding="utf-8"))
+    assert data is not None, path
+    return data
+
+
+def test_standard_templates_fail_only_their_waived_controls(guard: Guard) -> None:
+    templates = _service_templates(TEMPLATES)
+    failures = guard.failures(templates)
+    for path in templates:
+        failing = failures[str(path)]
+        waived = waivers_of(_load(path))
+        # Exactly the waived controls fail: a waiver nothing needs is stale, too.
+        assert set(failing) == set(waived), path.name
+        if _load(path)["Metadata"]["PipelineGenerator"]["Hardening"] == "standard":
+            assert len(failing) <= STANDARD_LIMIT, (path.name, failing)
+
+
+def test_bootstrap_templates_pass_every_control(guard: Guard) -> None:
+    bootstraps = sorted(TEMPLATES.glob("bootstrap-*.yaml"))
+    assert bootstraps
+    assert all(not found for found in guard.failures(bootstraps).values())
+
+
+def _strict_variant(data: dict[str, Any]) -> dict[str, Any]:
+    """The example spec as a strict author would write it."""
+    data = dict(data, hardening="strict")
+    data.setdefault("kms_key", KEY)
+    data["build"] = {k: v for k, v in data.get("build", {}).items() if k != "privileged"}
+    data.pop("logs", None)
+    return data
+
+
+@pytest.fixture(scope="module")
+def strict_templates(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    root = tmp_path_factory.mktemp("strict")
+    specs, out = root / "specs", root / "templates"
+    specs.mkdir()
+    for spec in sorted(SPECS.glob("*.yaml")):
+        variant = _strict_variant(yaml.safe_load(spec.read_text(encoding="utf-8")))
+        (specs / spec.name).write_text(yaml.safe_dump(variant), encoding="utf-8")
+    assert main(["build", str(specs), "-o", str(out), "--format", "yaml"]) == 0
+    return _service_templates(out)
+
+
+def test_strict_variants_fail_only_what_no_stack_of_this_kind_can_pass(
+    guard: Guard, strict_templates: list[Path]
+) -> None:
+    assert len(strict_templates) >= len(list(SPECS.glob("*.yaml")))
+    failures = guard.failures(strict_templates)
+    expected = {w.control for w in controls.STRICT_WAIVERS}
+    for path in strict_templates:
+        failing = failures[str(path)]
+        assert set(failing) == expected, path.name
+        # ... and only on the access-log bucket.
+        for control, resources in failing.items():
+            assert resources == controls.STRICT_WAIVER_RESOURCES, (path.name, control)
+        assert set(waivers_of(_load(path))) == expected
+
+
+def test_strict_object_lock_ends_before_lifecycle_deletes() -> None:
+    from generator.stack import s3
+
+    assert s3.SOURCE_LOCK_DAYS <= s3.SOURCE_NONCURRENT_DAYS
+    assert s3.ARTIFACT_LOCK_DAYS <= s3.ARTIFACT_EXPIRY_DAYS
+
+
+def test_user_rules_run_beside_control_tower(guard: Guard, tmp_path: Path) -> None:
+    """README's example of a team's own rule, run by `make test GUARD_RULES=...`."""
+    rule = tmp_path / "team.guard"
+    rule.write_text(
+        "let projects = Resources.*[ Type == 'AWS::CodeBuild::Project' ]\n"
+        "rule team_builds_time_out_within_an_hour when %projects not empty {\n"
+        "    %projects.Properties.TimeoutInMinutes == 60\n"
+        "    <<[TEAM.1]: builds time out within an hour>>\n"
+        "}\n",
+        encoding="utf-8",
+    )
+    ours = Guard(guard.binary, (*guard.rules, rule))
+    template = TEMPLATES / "orders-api-dev.yaml"
+    failing = ours.failures([template])[str(template)]
+    # TimeoutInMinutes is a Ref to the BuildTimeoutInMinutes parameter: the rule fails.
+    assert "team_builds_time_out_within_an_hour" in failing
+
+
+def test_readme_lists_every_waiver_with_its_reason() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for waiver in controls.ALL_WAIVERS:
+        assert waiver.control in readme, waiver.control
