@@ -42,7 +42,7 @@ GUARD_STAMP   := $(GUARD_DIR)/.installed-$(GUARD_VERSION)
 GUARD_RULES   ?=
 LINT_RULES    ?=
 
-$(GUARD_STAMP): generator/aws/controls.py
+$(GUARD_STAMP):
 	$(PYTHON) scripts/install_cfn_guard.py $(GUARD_VERSION) $(GUARD_SHA256) $(GUARD_DIR)
 	@touch $(GUARD_STAMP)
 

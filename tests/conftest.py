@@ -37,6 +37,12 @@ def example_stacks() -> list[Stack]:
     return compose_stacks(load_specs(discover([SPECS])))
 
 
+@pytest.fixture(scope="session")
+def pipeline_stacks(example_stacks) -> list[Stack]:
+    """The example stacks with a pipeline (not the `<service>-checks` stacks)."""
+    return [s for s in example_stacks if not s.name.endswith("-checks")]
+
+
 def resources_of(stack: Stack, kind: str) -> dict[str, Any]:
     return {
         name: resource

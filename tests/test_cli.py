@@ -21,6 +21,7 @@ ORDERS = SPECS / "orders-api.yaml"
 def test_build_writes_both_formats_by_default(tmp_path: Path) -> None:
     assert main(["build", str(ORDERS), "-o", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "orders-api-checks.json", "orders-api-checks.yaml",
         "orders-api-dev.json", "orders-api-dev.yaml",
         "orders-api-prod.json", "orders-api-prod.yaml",
     ]  # fmt: skip
@@ -28,7 +29,7 @@ def test_build_writes_both_formats_by_default(tmp_path: Path) -> None:
 
 def test_build_writes_one_format_when_asked(tmp_path: Path) -> None:
     assert main(["build", str(ORDERS), "-o", str(tmp_path), "--format", "yaml"]) == 0
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".yaml", ".yaml"]
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".yaml", ".yaml", ".yaml"]
 
 
 def test_check_passes_then_detects_a_stale_template(tmp_path: Path, capsys) -> None:

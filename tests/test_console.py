@@ -117,5 +117,6 @@ def test_the_largest_spec_the_model_allows_against_the_inline_limit(tmp_path, ca
 
 def test_a_realistic_large_service_fits_inline(example_stacks) -> None:
     for stack in example_stacks:
-        assert len(to_yaml(stack.data).encode()) < TEMPLATE_BODY_LIMIT / 2
+        # The YAML deploys; a strict stack with notifications still leaves a third free.
+        assert len(to_yaml(stack.data).encode()) < TEMPLATE_BODY_LIMIT * 2 / 3
         assert len(to_json(stack.data).encode()) < TEMPLATE_BODY_LIMIT

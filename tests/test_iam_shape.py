@@ -32,14 +32,14 @@ def test_no_action_wildcards_and_star_only_for_allowlisted_actions(example_stack
     print(f"\naudited {counted} IAM statements")
 
 
-def test_every_trust_policy_names_one_service_principal(example_stacks) -> None:
+def test_every_trust_policy_names_one_service_principal(pipeline_stacks) -> None:
     expected = {
         "BridgeRole": "codebuild.amazonaws.com",
         "BuildRole": "codebuild.amazonaws.com",
         "PipelineRole": "codepipeline.amazonaws.com",
         "SourceEventRole": "events.amazonaws.com",
     }
-    for stack in example_stacks:
+    for stack in pipeline_stacks:
         roles = resources_of(stack, "AWS::IAM::Role")
         assert set(roles) == set(expected)
         for name, role in roles.items():
@@ -81,8 +81,8 @@ def test_pass_role_is_limited_to_task_roles_and_ecs_tasks(example_stacks, exampl
     assert seen == expected > 0
 
 
-def test_bridge_may_only_put_the_one_source_object(example_stacks) -> None:
-    for stack in example_stacks:
+def test_bridge_may_only_put_the_one_source_object(pipeline_stacks) -> None:
+    for stack in pipeline_stacks:
         role = resources_of(stack, "AWS::IAM::Role")["BridgeRole"]
         statements = role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
         s3 = [s for s in statements if any(a.startswith("s3:") for a in s["Action"])]

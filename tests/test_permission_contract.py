@@ -5,6 +5,7 @@ the writer roles write."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -25,7 +26,12 @@ from .policy_audit import PSEUDO, get_att, ref, resolve
 from .strategies import specs
 
 REGION, ACCOUNT = PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"]
-LOG_GROUPS = {"BridgeRole": "BridgeLogGroup", "BuildRole": "BuildLogGroup"}
+LOG_GROUPS = {
+    "BridgeRole": "BridgeLogGroup",
+    "BuildRole": "BuildLogGroup",
+    "CheckRole": "CheckLogGroup",
+}
+PROJECTS = {"BuildRole": "BuildProject", "CheckRole": "CheckProject"}
 # Every request our roles make arrives over TLS (the AWS SDKs and CLI use HTTPS).
 TLS = {"aws:SecureTransport": "true"}
 
@@ -52,11 +58,12 @@ def scopes(
     kind: str, role: str, spec: Spec, env: str, template: dict[str, Any]
 ) -> list[tuple[str, str]]:
     """[(the resource pattern the grant must name, a concrete ARN inside it)] for a kind."""
-    source, artifacts = ref(template, "SourceBucket"), ref(template, "ArtifactBucket")
-    project = template["Resources"]["BuildProject"]["Properties"]["Name"]
-    pipeline = template["Resources"]["Pipeline"]["Properties"]["Name"]
-    deploy = spec.environments[env].deploy
-    secrets = [parse_secret(v) for v in spec.build.secrets.values()]
+    resources = template["Resources"]
+    if "SourceBucket" in resources:
+        source, artifacts = ref(template, "SourceBucket"), ref(template, "ArtifactBucket")
+        pipeline = resources["Pipeline"]["Properties"]["Name"]
+        deploy = spec.environments[env].deploy
+    secrets = [parse_secret(v) for v in spec.secrets_of(env).values()]
     if kind == "log-streams":
         group = ref(template, LOG_GROUPS[role])
         prefix = regional("logs", f"log-group:{group}:log-stream:")
@@ -75,6 +82,7 @@ def scopes(
     if kind == "artifact-bucket":
         return [(f"arn:aws:s3:::{artifacts}",) * 2]
     if kind == "report-groups":
+        project = resources[PROJECTS[role]]["Properties"]["Name"]
         prefix = regional("codebuild", f"report-group/{project}-")
         return [(prefix + "*", prefix + "junit")]
     if kind == "build-project":
@@ -131,11 +139,10 @@ def scopes(
 
 
 def context_of(need: Need, template: dict[str, Any], role_arn: str) -> dict[str, str]:
-    values = {
-        "{region}": REGION,
-        "{source-bucket}": get_att(template, "SourceBucket", "Arn"),
-        "{artifact-bucket}": get_att(template, "ArtifactBucket", "Arn"),
-    }
+    values = {"{region}": REGION}
+    if "SourceBucket" in template["Resources"]:
+        values["{source-bucket}"] = get_att(template, "SourceBucket", "Arn")
+        values["{artifact-bucket}"] = get_att(template, "ArtifactBucket", "Arn")
     context = {"aws:PrincipalArn": role_arn, **TLS}
     for key, value in need.context:
         for placeholder, actual in values.items():
@@ -167,6 +174,7 @@ def bucket_policies(template: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def check_stack(spec: Spec, env: str) -> None:
+    """Every role of the stack (the check stack too) grants exactly its operations."""
     template = template_data(compose(spec, env))
     buckets = bucket_policies(template)
     for role, operations in role_operations(spec, env).items():
@@ -204,8 +212,23 @@ def _example_specs() -> list[tuple[str, Spec]]:
     "name, spec", _example_specs(), ids=lambda v: v if isinstance(v, str) else ""
 )
 def test_example_stacks_grant_exactly_the_contract(name: str, spec: Spec) -> None:
-    for env in spec.environments:
+    for env in spec.stack_environments:
         check_stack(spec, env)
+
+
+def test_the_check_role_never_gets_deploy_permissions_or_build_secrets() -> None:
+    (spec,) = [s for n, s in _example_specs() if n == "payments-gateway.yaml"]
+    assert spec.checks is not None and spec.checks.secrets
+    operations = role_operations(spec, "checks")
+    assert set(operations) == {"CheckRole"}
+    allowed = {"codebuild-logs", "codebuild-reports", "codeconnections", "secrets-manager"}
+    assert set(operations["CheckRole"]) == allowed
+    template = template_data(compose(spec, "checks"))
+    policy = json.dumps(template["Resources"]["CheckRole"]["Properties"]["Policies"])
+    for secret in ("payments/db-password", "payments/psp", "payments/signing-key"):
+        assert secret in json.dumps(compose(spec, "audit").to_dict())
+        assert secret not in policy, secret
+    assert "sonar-token" in policy
 
 
 @pytest.mark.slow
@@ -213,7 +236,7 @@ def test_example_stacks_grant_exactly_the_contract(name: str, spec: Spec) -> Non
 @given(specs())
 def test_drawn_stacks_grant_exactly_the_contract(spec_data: dict[str, Any]) -> None:
     spec = validate_spec(load_spec_text(yaml.safe_dump(spec_data), "drawn.yaml"))
-    for env in spec.environments:
+    for env in spec.stack_environments:
         check_stack(spec, env)
 
 

@@ -28,6 +28,8 @@ VALIDATOR = jsonschema.Draft202012Validator(spec_schema())
 # Rows of the error table that no JSON Schema of one document can express, and why.
 BUILD_ONLY = {
     "duplicate key": "YAML itself: the loader keeps the first value",
+    "environment variable that is a build secret": "a name as both a variable and a secret "
+    "(names are keys of two different mappings)",
 }
 
 

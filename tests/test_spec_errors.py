@@ -49,7 +49,8 @@ CASES = [
         "unknown key",
         GOOD.replace("environments:", "enviroments:"),
         "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
-        'logs, badge, environments, kms_key, hardening, tags (did you mean "environments"?)',
+        "logs, badge, environments, kms_key, checks, notifications, hardening, tags "
+        '(did you mean "environments"?)',
     ),
     (
         "wrong type",
@@ -240,6 +241,84 @@ CASES = [
         "unknown hardening",
         GOOD + "hardening: paranoid\n",
         "s.yaml:13:12: hardening: must be one of standard, strict; got \"paranoid\"",
+    ),
+    (
+        "checks secrets without approval",
+        GOOD
+        + "checks:\n  branches: [main]\n  approval: none\n  secrets: {SONAR: 'ssm:/sonar'}\n",
+        "s.yaml:16:12: checks.secrets: would reach pull-request code from anyone: with "
+        "secrets, keep approval: all (an approver's comment before each pull request builds) "
+        "or list actors",
+    ),
+    (
+        "environment named checks",
+        GOOD.replace("  dev:\n", "  checks:\n") + "checks: {branches: [main]}\n",
+        "s.yaml:9:5: environments.checks: an environment may not be named checks when the "
+        "spec has checks: the stack <service>-checks holds the pull-request checks",
+    ),
+    (
+        "checks without branches",
+        GOOD + "checks: {events: [pull-request-created]}\n",
+        "s.yaml:13:9: checks.branches: required field is missing",
+    ),
+    (
+        "checks push event",
+        GOOD + "checks: {branches: [main], events: [push]}\n",
+        "s.yaml:13:37: checks.events[0]: must be one of pull-request-created, "
+        'pull-request-updated, pull-request-reopened; got "push"',
+    ),
+    (
+        "checks reopened on bitbucket",
+        GOOD + "checks: {branches: [main], events: [pull-request-reopened]}\n",
+        "s.yaml:13:37: checks.events[0]: pull-request-reopened applies to GitHub only "
+        "(Bitbucket does not send it); use pull-request-created, pull-request-updated",
+    ),
+    (
+        "notification topic shape",
+        GOOD + "notifications: {topic: 'arn:aws:sqs:eu-west-1:111122223333:q'}\n",
+        "s.yaml:13:24: notifications.topic: must be the ARN of an SNS topic "
+        '(arn:aws:sns:<region>:<account>:<topic-name>); got "arn:aws:sqs:eu-west-1:111122223333:q"',
+    ),
+    (
+        "bad e-mail",
+        GOOD + "notifications: {emails: [team-at-example.com]}\n",
+        "s.yaml:13:26: notifications.emails[0]: must be an e-mail address (name@example.com); "
+        'got "team-at-example.com"',
+    ),
+    (
+        "unknown notification event",
+        GOOD + "notifications: {events: [exploded]}\n",
+        "s.yaml:13:26: notifications.events[0]: must be one of failed, approval-needed, "
+        'succeeded, started; got "exploded"',
+    ),
+    (
+        "topic and emails",
+        GOOD
+        + "notifications:\n  topic: arn:aws:sns:eu-west-1:111122223333:t\n"
+        + "  emails: [a@example.com]\n",
+        "s.yaml:15:11: notifications.emails: subscribes to the topic the stack creates; with "
+        "notifications.topic, subscribe on that topic instead (or leave topic out)",
+    ),
+    (
+        "environment variable like a secret",
+        GOOD.replace("    events: [push]\n", "    events: [push]\n    variables: {API_TOKEN: x}\n"),
+        "s.yaml:11:28: environments.dev.variables.API_TOKEN: looks like a secret: plain "
+        "variables are visible in the template and the CodeBuild console; move it to "
+        "environments.dev.secrets (ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "generated variable name",
+        GOOD.replace("timeout: 60", "variables: {PIPELINE_ENV: x}"),
+        "s.yaml:6:29: build.variables.PIPELINE_ENV: is set by the generator on every build "
+        "(PIPELINE_ENV, STACK_NAME); choose another name",
+    ),
+    (
+        "environment variable that is a build secret",
+        GOOD.replace("timeout: 60", "secrets: {DB: 'ssm:/db'}").replace(
+            "    events: [push]\n", "    events: [push]\n    variables: {DB: x}\n"
+        ),
+        "s.yaml:11:21: environments.dev.variables.DB: is a secret in build.secrets; override "
+        "it in this environment's secrets",
     ),
 ]
 

@@ -54,14 +54,14 @@ def test_push_only_has_one_group_without_base_ref() -> None:
     ]
 
 
-def test_every_example_bridge_joins_events_without_spaces(example_stacks, example_specs) -> None:
+def test_every_example_bridge_joins_events_without_spaces(pipeline_stacks, example_specs) -> None:
     expected = sum(
         ("push" in env.events) + any(e != "push" for e in env.events)
         for spec in example_specs
         for env in spec.environments.values()
     )
     seen_groups = 0
-    for stack in example_stacks:
+    for stack in pipeline_stacks:
         bridge = resources_of(stack, "AWS::CodeBuild::Project")["BridgeProject"]
         for group in bridge["Properties"]["Triggers"]["FilterGroups"]:
             seen_groups += 1
@@ -110,8 +110,8 @@ def test_pull_requests_wait_for_approval_comments(provider, setting, expected) -
     assert triggers["PullRequestBuildPolicy"] == {"RequiresCommentApproval": expected}
 
 
-def test_push_only_bridges_carry_no_pull_request_policy(example_stacks) -> None:
-    for stack in example_stacks:
+def test_push_only_bridges_carry_no_pull_request_policy(pipeline_stacks) -> None:
+    for stack in pipeline_stacks:
         props = resources_of(stack, "AWS::CodeBuild::Project")["BridgeProject"]["Properties"]
         pushes_only = all(
             f["Pattern"] == "PUSH" for g in props["Triggers"]["FilterGroups"] for f in g

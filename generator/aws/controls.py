@@ -78,8 +78,11 @@ ACCESS_LOG_BUCKET_SSE_S3 = ControlWaiver(
 )
 
 
-def standard_waivers(kms_key: bool, privileged: bool) -> tuple[ControlWaiver, ...]:
-    found = [S3_ACCESS_LOGGING, S3_OBJECT_LOCK, LOG_RETENTION_YEAR]
+def standard_waivers(
+    kms_key: bool, privileged: bool, buckets: bool = True
+) -> tuple[ControlWaiver, ...]:
+    found = [S3_ACCESS_LOGGING, S3_OBJECT_LOCK] if buckets else []
+    found.append(LOG_RETENTION_YEAR)
     if not kms_key:
         found.append(LOG_ENCRYPTION_KMS)
     if privileged:

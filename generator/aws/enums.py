@@ -124,3 +124,25 @@ SERVICE_PRINCIPALS: frozenset[str] = frozenset(
 )
 # The only service the pipeline may pass ECS task roles to (iam:PassedToService).
 ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
+
+
+# The stack `<service>-checks` holds a spec's pull-request checks; no environment may use
+# the name.
+CHECKS_STACK = "checks"
+
+# Variables every build project gets from the generator (not settable in a spec).
+GENERATED_VARIABLES = ("PIPELINE_ENV", "STACK_NAME")
+
+# Spec notification event -> AWS CodeStar Notifications event type IDs, per resource
+# (Developer Tools console user guide, "Events for notification rules on pipelines" and
+# "... on build projects": https://docs.aws.amazon.com/dtconsole/latest/userguide/concepts.html).
+PIPELINE_NOTIFICATION_EVENTS: dict[str, str] = {
+    "failed": "codepipeline-pipeline-pipeline-execution-failed",
+    "approval-needed": "codepipeline-pipeline-manual-approval-needed",
+    "succeeded": "codepipeline-pipeline-pipeline-execution-succeeded",
+    "started": "codepipeline-pipeline-pipeline-execution-started",
+}
+# The check project notifies failed builds only: a pass shows on the pull request.
+CHECK_NOTIFICATION_EVENTS: dict[str, str] = {
+    "failed": "codebuild-project-build-state-failed",
+}

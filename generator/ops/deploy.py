@@ -107,7 +107,7 @@ def expected_text(template: StackFile, specs: Path) -> str:
     candidates = [p for p in discover([specs]) if p.name == name] if specs.is_dir() else []
     for path in candidates:
         loaded = load_file(path)
-        if loaded.spec is not None and environment in loaded.spec.environments:
+        if loaded.spec is not None and environment in loaded.spec.stack_environments:
             data = template_data(compose(loaded.spec, str(environment), path.name))
             return render(data)
     where = (

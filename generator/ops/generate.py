@@ -46,7 +46,7 @@ class LoadedFile:
     def stack_names(self) -> list[str]:
         if self.spec is None:
             return []
-        return [stack_name(self.spec.service, env) for env in self.spec.environments]
+        return [stack_name(self.spec.service, env) for env in self.spec.stack_environments]
 
 
 def load_file(path: Path) -> LoadedFile:
@@ -98,7 +98,7 @@ def compose_stacks(specs: list[tuple[Path, Spec]]) -> list[Stack]:
             stack_name(spec.service, env), str(file), template_data(compose(spec, env, file.name))
         )
         for file, spec in specs
-        for env in spec.environments
+        for env in spec.stack_environments
     ]
 
 

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..aws.enums import COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
+from ..aws.enums import CHECKS_STACK, COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
 
 # What a pattern means, for the message when a value does not match it (instead of the
 # regular expression itself).
@@ -63,6 +63,15 @@ SECRET_PATTERN = meaning(
     + _SECRET_CHARS
     + r"{1,512})(:.*)?)$",
     "must be ssm:/parameter/path or secretsmanager:<secret-name-or-arn>[:json-key]",
+)
+
+SNS_TOPIC_PATTERN = meaning(
+    r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$",
+    "must be the ARN of an SNS topic (arn:aws:sns:<region>:<account>:<topic-name>)",
+)
+EMAIL_PATTERN = meaning(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+    "must be an e-mail address (name@example.com)",
 )
 
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
@@ -121,6 +130,9 @@ Event = Literal[
     "pull-request-closed",
     "pull-request-reopened",
 ]
+CheckEvent = Literal["pull-request-created", "pull-request-updated", "pull-request-reopened"]
+NotificationEvent = Literal["failed", "approval-needed", "succeeded", "started"]
+Email = Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)]
 assert set(Event.__args__) == set(SPEC_EVENTS)  # type: ignore[attr-defined]
 assert set(Compute.__args__) == set(COMPUTE_TYPES)  # type: ignore[attr-defined]
 
@@ -293,6 +305,75 @@ class Environment(StrictModel):
         "Default: true when a word of the name is prod, production, prd or live.",
     )
     deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
+    variables: dict[EnvVarName, str] = Field(
+        default_factory=dict,
+        description="Plain build variables of this environment, merged over build.variables.",
+        max_length=50,
+    )
+    secrets: dict[EnvVarName, SecretReference] = Field(
+        default_factory=dict,
+        description="Secrets of this environment, merged over build.secrets; its build role "
+        "may read exactly the merged set.",
+        max_length=50,
+    )
+
+
+class Checks(StrictModel):
+    branches: list[BranchName] = Field(
+        description="Pull requests targeting these branches are checked (BASE_REF).",
+        min_length=1,
+        max_length=20,
+    )
+    events: list[CheckEvent] | None = Field(
+        None,
+        description="Pull-request events that start a check: pull-request-created, "
+        "pull-request-updated, pull-request-reopened (GitHub only). Default: created and "
+        "updated, and reopened on GitHub.",
+        min_length=1,
+    )
+    buildspec: str | None = Field(
+        None,
+        description="Buildspec in the repository the checks run. Default: build.buildspec.",
+        pattern=r"^[A-Za-z0-9_./-]+$",
+        max_length=255,
+    )
+    approval: Literal["all", "fork", "none"] = Field(
+        "all",
+        description="Which pull requests wait for an approver's comment before they build: "
+        "all (AWS's default), fork (GitHub: only from forks), none.",
+    )
+    actors: list[ActorId] = Field(
+        default_factory=list,
+        description="Only pull requests by these Git host account IDs are checked "
+        "(ACTOR_ACCOUNT_ID).",
+        max_length=50,
+    )
+    secrets: dict[EnvVarName, SecretReference] = Field(
+        default_factory=dict,
+        description="The only secrets pull-request code sees (never build.secrets); needs "
+        "approval: all or actors.",
+        max_length=50,
+    )
+
+
+class Notifications(StrictModel):
+    topic: str | None = Field(
+        None,
+        pattern=SNS_TOPIC_PATTERN,
+        description="An existing SNS topic (its policy must let "
+        "codestar-notifications.amazonaws.com publish). Absent = a topic in each stack.",
+    )
+    emails: list[Email] = Field(
+        default_factory=list,
+        description="E-mail subscriptions on the created topic (each confirms by e-mail).",
+        max_length=10,
+    )
+    events: list[NotificationEvent] = Field(
+        default=["failed", "approval-needed"],
+        description="failed, approval-needed, succeeded, started. The check project "
+        "notifies failed builds only.",
+        min_length=1,
+    )
 
 
 class Spec(StrictModel):
@@ -315,6 +396,14 @@ class Spec(StrictModel):
         "store, the CodeBuild projects and the log groups (its key policy must let CloudWatch "
         "Logs use it). Absent = AWS-owned keys, no per-stack key cost.",
     )
+    checks: Checks | None = Field(
+        None,
+        description="Pull-request checks: a stack <service>-checks whose project builds "
+        "pull requests and reports the result on them.",
+    )
+    notifications: Notifications | None = Field(
+        None, description="Pipeline and check events to an SNS topic (AWS CodeStar Notifications)."
+    )
     hardening: Literal["standard", "strict"] = Field(
         "standard",
         description="standard: fails only the AWS Control Tower proactive controls README "
@@ -326,6 +415,33 @@ class Spec(StrictModel):
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40
     )
+
+    @property
+    def stack_environments(self) -> list[str]:
+        """The environments, then `checks` when the spec has checks: one stack each."""
+        return list(self.environments) + ([CHECKS_STACK] if self.checks is not None else [])
+
+    @property
+    def check_events(self) -> list[str]:
+        """checks.events, or created and updated (and reopened on GitHub)."""
+        assert self.checks is not None
+        if self.checks.events is not None:
+            return list(self.checks.events)
+        default = ["pull-request-created", "pull-request-updated"]
+        return default + (["pull-request-reopened"] if self.repository.provider == "github" else [])
+
+    def variables_of(self, env: str) -> dict[str, str]:
+        """The plain variables the stack's build project gets (checks: build.variables)."""
+        if env == CHECKS_STACK:
+            return dict(self.build.variables)
+        return self.build.variables | self.environments[env].variables
+
+    def secrets_of(self, env: str) -> dict[str, str]:
+        """The secrets the stack's build project gets; checks get only checks.secrets."""
+        if env == CHECKS_STACK:
+            assert self.checks is not None
+            return dict(self.checks.secrets)
+        return self.build.secrets | self.environments[env].secrets
 
     @property
     def strict(self) -> bool:

@@ -13,7 +13,14 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-from ..aws.enums import PRODUCTION_WORDS, PROVIDER_EVENTS, SECRET_LIKE_NAME, SPEC_EVENTS
+from ..aws.enums import (
+    CHECKS_STACK,
+    GENERATED_VARIABLES,
+    PRODUCTION_WORDS,
+    PROVIDER_EVENTS,
+    SECRET_LIKE_NAME,
+    SPEC_EVENTS,
+)
 from .model import STRICT_MIN_RETENTION, Spec
 from .validate import url_pattern
 
@@ -76,6 +83,41 @@ def _strict_rules() -> dict[str, Any]:
     }
 
 
+def _checks_stack_name() -> dict[str, Any]:
+    """With checks, no environment is named checks (the stack <service>-checks)."""
+    return {
+        "if": {"required": ["checks"]},
+        "then": {"properties": {"environments": {"not": {"required": [CHECKS_STACK]}}}},
+    }
+
+
+def _checks_and_notifications_rules(defs: dict[str, Any]) -> None:
+    checks = defs["Checks"]
+    checks["properties"]["events"]["anyOf"][0]["uniqueItems"] = True
+    checks["if"] = {
+        "properties": {
+            "secrets": {"minProperties": 1},
+            "approval": {"enum": ["fork", "none"]},
+        },
+        "required": ["secrets", "approval"],
+    }
+    checks["then"] = {"required": ["actors"], "properties": {"actors": {"minItems": 1}}}
+    notifications = defs["Notifications"]
+    notifications["properties"]["events"]["uniqueItems"] = True
+    notifications["not"] = {"required": ["topic", "emails"]}
+
+
+def _variable_name_rules(defs: dict[str, Any]) -> None:
+    """Secret-like plain variable names and the generator's own names are refused."""
+    generated = {"not": {"enum": list(GENERATED_VARIABLES)}}
+    secret_like = {"not": {"pattern": case_insensitive(SECRET_LIKE_NAME)}}
+    for model in ("Build", "Environment"):
+        props = defs[model]["properties"]
+        props["variables"]["propertyNames"] = {"allOf": [secret_like, generated]}
+        props["secrets"]["propertyNames"] = generated
+    defs["Checks"]["properties"]["secrets"]["propertyNames"] = generated
+
+
 def _add_cross_field_rules(schema: dict[str, Any]) -> None:
     _closed_key_patterns(schema)
     defs = schema["$defs"]
@@ -86,9 +128,6 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
 
     build = defs["Build"]["properties"]
     build["ecr"]["uniqueItems"] = True
-    build["variables"]["propertyNames"] = {
-        "not": {"pattern": case_insensitive(SECRET_LIKE_NAME)}
-    }
 
     environment = defs["Environment"]
     events = environment["properties"]["events"]
@@ -135,10 +174,23 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
             "pull_request_approval": {"not": {"const": "fork"}},
         }
     }
-    schema["allOf"] = [_strict_rules()]
+    schema["allOf"] = [_strict_rules(), _checks_stack_name()]
+    _checks_and_notifications_rules(defs)
+    _variable_name_rules(defs)
     schema["if"] = {"properties": {"repository": github}, "required": ["repository"]}
+    bitbucket_checks = {
+        "properties": {
+            "events": {
+                "anyOf": [{"items": {"not": {"enum": github_only_events}}}, {"type": "null"}]
+            },
+            "approval": {"not": {"const": "fork"}},
+        }
+    }
     schema["else"] = {
-        "properties": {"environments": {"additionalProperties": bitbucket_environment}}
+        "properties": {
+            "environments": {"additionalProperties": bitbucket_environment},
+            "checks": bitbucket_checks,
+        }
     }
 
 

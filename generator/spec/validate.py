@@ -18,6 +18,8 @@ from pydantic import BaseModel, ValidationError
 
 from ..aws.enums import (
     BITBUCKET_WEBHOOK_TRIGGERS,
+    CHECKS_STACK,
+    GENERATED_VARIABLES,
     PRODUCTION_WORDS,
     PROVIDER_EVENTS,
     SECRET_LIKE_NAME,
@@ -198,9 +200,31 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
     if isinstance(data, dict) and data.get("hardening") == "strict":
         yield from _strict_problems(data)
     provider = _provider(_mapping(data, "repository"))
+    build = _mapping(data, "build")
     for name, env in _mapping(data, "environments").items():
         if isinstance(env, dict):
             yield from _environment_problems(("environments", name), env, provider)
+            yield from _environment_variable_problems(("environments", name), env, build)
+    if isinstance(data, dict) and "checks" in data:
+        if CHECKS_STACK in _mapping(data, "environments"):
+            yield (
+                ("environments", CHECKS_STACK),
+                f"an environment may not be named {CHECKS_STACK} when the spec has checks: "
+                f"the stack <service>-{CHECKS_STACK} holds the pull-request checks",
+            )
+        yield from _checks_problems(_mapping(data, "checks"), provider)
+    notifications = _mapping(data, "notifications")
+    if "topic" in notifications and "emails" in notifications:
+        yield (
+            ("notifications", "emails"),
+            "subscribes to the topic the stack creates; with notifications.topic, subscribe "
+            "on that topic instead (or leave topic out)",
+        )
+    events = notifications.get("events")
+    if isinstance(events, list):
+        for i, event in enumerate(events):
+            if event in events[:i]:
+                yield ("notifications", "events", i), f'lists "{event}" twice'
 
 
 def semantic_warnings(data: Any) -> Iterator[Problem]:
@@ -266,18 +290,34 @@ def _url_problems(raw_url: str, provider: str) -> Iterator[Problem]:
         yield path, f'must be https://{host}/<owner>/<repo>.git; got "{raw_url}"'
 
 
-def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
-    secrets, variables = _mapping(build, "secrets"), _mapping(build, "variables")
+def _variable_problems(
+    base: FieldPath, variables: dict[Any, Any], secrets: dict[Any, Any]
+) -> Iterator[Problem]:
+    """Plain variables named like secrets, names given twice, and generated names."""
+    where = ".".join(str(part) for part in base)
     for name in variables:
         if isinstance(name, str) and _SECRET_LIKE.search(name):
             yield (
-                ("build", "variables", name),
+                base + ("variables", name),
                 "looks like a secret: plain variables are visible in the template and the "
-                "CodeBuild console; move it to build.secrets (ssm:/... or secretsmanager:...)",
+                f"CodeBuild console; move it to {where}.secrets (ssm:/... or secretsmanager:...)",
             )
     for name in secrets:
         if name in variables:
-            yield ("build", "secrets", name), "is also given in build.variables; give it once"
+            yield base + ("secrets", name), f"is also given in {where}.variables; give it once"
+    for kind, names in (("variables", variables), ("secrets", secrets)):
+        for name in names:
+            if name in GENERATED_VARIABLES:
+                yield (
+                    base + (kind, name),
+                    f"is set by the generator on every build ({', '.join(GENERATED_VARIABLES)}); "
+                    "choose another name",
+                )
+
+
+def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
+    secrets, variables = _mapping(build, "secrets"), _mapping(build, "variables")
+    yield from _variable_problems(("build",), variables, secrets)
     ecr = build.get("ecr")
     if isinstance(ecr, list):
         for i, repository in enumerate(ecr):
@@ -310,6 +350,56 @@ def _strict_problems(data: dict[Any, Any]) -> Iterator[Problem]:
                 f"must be at least {STRICT_MIN_RETENTION} under hardening: strict (Control "
                 f"Tower's CT.CLOUDWATCH.PR.2: logs kept a year); got {retention}",
             )
+
+
+def _environment_variable_problems(
+    base: FieldPath, env: dict[Any, Any], build: dict[Any, Any]
+) -> Iterator[Problem]:
+    """An environment's variables and secrets merge over the build's: a name stays a
+    variable or a secret at both levels."""
+    variables, secrets = _mapping(env, "variables"), _mapping(env, "secrets")
+    yield from _variable_problems(base, variables, secrets)
+    for name in variables:
+        if name in _mapping(build, "secrets"):
+            yield (
+                base + ("variables", name),
+                "is a secret in build.secrets; override it in this environment's secrets",
+            )
+    for name in secrets:
+        if name in _mapping(build, "variables"):
+            yield (
+                base + ("secrets", name),
+                "is a plain variable in build.variables; a name is either a variable or a "
+                "secret, at both levels",
+            )
+
+
+def _checks_problems(checks: dict[Any, Any], provider: str) -> Iterator[Problem]:
+    if checks.get("secrets") and checks.get("approval", "all") != "all" and not checks.get(
+        "actors"
+    ):
+        yield (
+            ("checks", "secrets"),
+            "would reach pull-request code from anyone: with secrets, keep approval: all "
+            "(an approver's comment before each pull request builds) or list actors",
+        )
+    yield from _variable_problems(("checks",), {}, _mapping(checks, "secrets"))
+    if checks.get("approval") == "fork" and provider != "github":
+        yield (
+            ("checks", "approval"),
+            f"fork applies to GitHub only; for provider {provider} use all or none",
+        )
+    events = checks.get("events")
+    if isinstance(events, list):
+        for i, event in enumerate(events):
+            if event in events[:i]:
+                yield ("checks", "events", i), f'lists "{event}" twice'
+            if event == "pull-request-reopened" and provider != "github":
+                yield (
+                    ("checks", "events", i),
+                    f"pull-request-reopened applies to GitHub only ({provider.capitalize()} "
+                    "does not send it); use pull-request-created, pull-request-updated",
+                )
 
 
 def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -> Iterator[Problem]:

@@ -1,8 +1,9 @@
-"""CodeBuild projects: the webhook "source bridge" and the pipeline's build project."""
+"""CodeBuild projects: the webhook "source bridge", the pipeline's build project and the
+pull-request check project."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from troposphere import GetAtt, Ref
@@ -23,7 +24,7 @@ from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
 from ..aws.enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
-from ..spec.model import Build, Repository, parse_secret
+from ..spec.model import Build, Checks, Repository, parse_secret
 from ..spec.model import Environment as EnvironmentSpec
 
 BRIDGE_IMAGE = "aws/codebuild/standard:7.0"
@@ -54,6 +55,13 @@ def escape_regex(text: str) -> str:
 def branch_pattern(branch: str) -> str:
     """`release/1.0` -> `^refs/heads/release/1\\.0$`: exactly that branch, nothing else."""
     return f"^refs/heads/{escape_regex(branch)}$"
+
+
+def branches_pattern(branches: Sequence[str]) -> str:
+    """Exactly one of these branches: `^refs/heads/(develop|main)$`."""
+    if len(branches) == 1:
+        return branch_pattern(branches[0])
+    return "^refs/heads/(" + "|".join(escape_regex(b) for b in branches) + ")$"
 
 
 def _filter(kind: str, pattern: str) -> dict[str, Any]:
@@ -90,6 +98,17 @@ def filter_groups(
         for group in groups:
             group.append(_filter("ACTOR_ACCOUNT_ID", actor_pattern(actors)))
     return groups
+
+
+def check_filter_groups(
+    branches: Sequence[str], events: Sequence[str], actors: Sequence[str] = ()
+) -> list[list[dict[str, Any]]]:
+    """One group: the pull-request events, on pull requests targeting the branches."""
+    ordered = [aws for spec, aws in SPEC_EVENTS.items() if spec in events]
+    group = [_filter("EVENT", ",".join(ordered)), _filter("BASE_REF", branches_pattern(branches))]
+    if actors:
+        group.append(_filter("ACTOR_ACCOUNT_ID", actor_pattern(actors)))
+    return [group]
 
 
 def _source_auth(connection: str) -> SourceAuth:
@@ -173,23 +192,23 @@ def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTr
     return triggers.no_validation()
 
 
-def build_variables(build: Build) -> list[EnvironmentVariable]:
+def build_variables(
+    variables: Mapping[str, object], secrets: Mapping[str, str]
+) -> list[EnvironmentVariable]:
     """Plain variables, then secrets resolved by CodeBuild from SSM / Secrets Manager."""
-    variables = [
+    found = [
         EnvironmentVariable(Name=name, Type="PLAINTEXT", Value=value)
-        for name, value in build.variables.items()
+        for name, value in variables.items()
     ]
-    for name, reference in build.secrets.items():
+    for name, reference in secrets.items():
         secret = parse_secret(reference)
         assert secret is not None  # validated in the model
         if secret.store == "ssm":
-            variables.append(
-                EnvironmentVariable(Name=name, Type="PARAMETER_STORE", Value=secret.name)
-            )
+            found.append(EnvironmentVariable(Name=name, Type="PARAMETER_STORE", Value=secret.name))
         else:
             value = secret.name + (f":{secret.json_key}" if secret.json_key else "")
-            variables.append(EnvironmentVariable(Name=name, Type="SECRETS_MANAGER", Value=value))
-    return variables
+            found.append(EnvironmentVariable(Name=name, Type="SECRETS_MANAGER", Value=value))
+    return found
 
 
 def build_project(
@@ -197,6 +216,7 @@ def build_project(
     *,
     name: str,
     build: Build,
+    variables: list[EnvironmentVariable],
     compute: object,
     timeout: object,
     role: Role,
@@ -209,10 +229,8 @@ def build_project(
         ComputeType=compute,
         Image=build.image,
         PrivilegedMode=build.privileged,
+        EnvironmentVariables=variables,
     )
-    variables = build_variables(build)
-    if variables:
-        environment.EnvironmentVariables = variables
     project = Project(
         title,
         Name=name,
@@ -227,3 +245,60 @@ def build_project(
     if kms_key is not None:
         project.EncryptionKey = kms_key
     return project
+
+
+def check_project(
+    title: str,
+    *,
+    name: str,
+    repository: Repository,
+    build: Build,
+    checks: Checks,
+    events: Sequence[str],
+    variables: list[EnvironmentVariable],
+    badge: bool,
+    compute: object,
+    timeout: object,
+    role: Role,
+    log_group: LogGroup,
+) -> Project:
+    """Builds each pull request with the repository's buildspec and reports the result on
+    the pull request (ReportBuildStatus; CodeBuild API reference, ProjectSource: GitHub
+    and Bitbucket, among others). No artifacts: pull-request code never reaches a pipeline."""
+    source = Source(
+        Type=SOURCE_TYPES[repository.provider],
+        Location=repository.url,
+        BuildSpec=checks.buildspec or build.buildspec,
+        ReportBuildStatus=True,
+    )
+    if repository.connection is not None:
+        source.Auth = _source_auth(repository.connection)
+        source.no_validation()
+    triggers = ProjectTriggers(
+        Webhook=True,
+        BuildType="BUILD",
+        FilterGroups=check_filter_groups(checks.branches, events, list(checks.actors)),
+        PullRequestBuildPolicy=PullRequestBuildPolicy(
+            RequiresCommentApproval=PULL_REQUEST_APPROVAL[checks.approval]
+        ),
+    )
+    return Project(
+        title,
+        Name=name,
+        Description=f"Checks pull requests to {', '.join(checks.branches)} of "
+        f"{repository.url} and reports on them",
+        Source=source,
+        Artifacts=Artifacts(Type="NO_ARTIFACTS"),
+        Environment=Environment(
+            Type="LINUX_CONTAINER",
+            ComputeType=compute,
+            Image=build.image,
+            PrivilegedMode=build.privileged,
+            EnvironmentVariables=variables,
+        ),
+        ServiceRole=GetAtt(role, "Arn"),
+        TimeoutInMinutes=timeout,
+        BadgeEnabled=badge,
+        LogsConfig=_logs(log_group),
+        Triggers=triggers.no_validation(),
+    )

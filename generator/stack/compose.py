@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from awacs.aws import Statement
-from troposphere import Output, Ref, Sub, Tags, Template
-from troposphere.codebuild import Project
+from troposphere import GetAtt, Output, Ref, Sub, Tags, Template
+from troposphere.codebuild import EnvironmentVariable, Project
 from troposphere.codepipeline import Actions
 from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
 from .. import __version__
 from ..aws import controls
-from ..spec.model import Spec, parse_secret
-from . import codebuild, codepipeline, events, iam, logs, naming, parameters, s3
+from ..aws.enums import CHECK_NOTIFICATION_EVENTS, CHECKS_STACK, PIPELINE_NOTIFICATION_EVENTS
+from ..spec.model import SecretRef, Spec, parse_secret
+from . import codebuild, codepipeline, events, iam, logs, naming, notifications, parameters, s3
 from .iam import Grants
 
 
@@ -21,7 +22,9 @@ def tag_every_resource(template: Template, spec: Spec) -> None:
     if not spec.tags:
         return
     for resource in template.resources.values():
-        if "Tags" in resource.props:
+        if resource.resource_type == "AWS::CodeStarNotifications::NotificationRule":
+            resource.Tags = dict(spec.tags)  # a map here, not a list
+        elif "Tags" in resource.props:
             resource.Tags = Tags(spec.tags)
 
 
@@ -53,9 +56,22 @@ def build_policy(spec: Spec, env: str, log_group: LogGroup, artifacts: Bucket) -
     grants.add(iam.grant_reports(naming.build_project_name(naming.stack_name(spec.service, env))))
     if spec.build.ecr:
         grants.add(*iam.grant_ecr_push(spec.build.ecr))
-    secrets = [parse_secret(value) for value in spec.build.secrets.values()]
-    grants.add(*iam.grant_read_secrets([s for s in secrets if s is not None]))
+    grants.add(*iam.grant_read_secrets(secret_refs(spec, env)))
     return grants.statements()
+
+
+def secret_refs(spec: Spec, env: str) -> list[SecretRef]:
+    secrets = [parse_secret(value) for value in spec.secrets_of(env).values()]
+    return [s for s in secrets if s is not None]
+
+
+def build_variables(spec: Spec, env: str) -> list[EnvironmentVariable]:
+    """The stack's variables and secrets, with the environment's name and the stack's."""
+    generated = {
+        "PIPELINE_ENV": env,
+        "STACK_NAME": naming.stack_name(spec.service, env),
+    }
+    return codebuild.build_variables(spec.variables_of(env) | generated, spec.secrets_of(env))
 
 
 def pipeline_policy(
@@ -148,22 +164,26 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
             "SpecParameters": list(parameters.spec_parameters(spec)),
             "Hardening": spec.hardening,
             # Control Tower proactive controls this stack does not meet, and why.
-            "ControlTowerWaivers": {w.control: w.reason for w in control_waivers(spec)},
+            "ControlTowerWaivers": {w.control: w.reason for w in control_waivers(spec, env)},
         }
     }
 
 
-def control_waivers(spec: Spec) -> tuple[controls.ControlWaiver, ...]:
+def control_waivers(spec: Spec, env: str) -> tuple[controls.ControlWaiver, ...]:
+    buckets = env != CHECKS_STACK  # the checks stack has no buckets
     if spec.strict:
-        return controls.STRICT_WAIVERS
+        return controls.STRICT_WAIVERS if buckets else ()
     return controls.standard_waivers(
-        kms_key=spec.kms_key is not None, privileged=spec.build.privileged
+        kms_key=spec.kms_key is not None, privileged=spec.build.privileged, buckets=buckets
     )
 
 
 def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
-    """The stack `<service>-<env>` for one environment of a validated spec; spec_file is
-    the spec's file name, recorded in the template's Metadata."""
+    """The stack `<service>-<env>` for one environment of a validated spec (or the
+    `<service>-checks` stack); spec_file is the spec's file name, recorded in the
+    template's Metadata."""
+    if env == CHECKS_STACK and spec.checks is not None:
+        return compose_checks(spec, spec_file)
     environment = spec.environments[env]
     stack = naming.stack_name(spec.service, env)
     # The Control Tower rule for log retention reads only a literal (CT.CLOUDWATCH.PR.2).
@@ -208,6 +228,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         naming.BUILD_PROJECT,
         name=naming.build_project_name(stack),
         build=spec.build,
+        variables=build_variables(spec, env),
         compute=Ref(parameters.BUILD_COMPUTE),
         timeout=Ref(parameters.BUILD_TIMEOUT),
         role=build_role,
@@ -266,6 +287,134 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
                 ),
             ]
         )
+    topic = add_notifications(
+        template,
+        spec,
+        rule_title=naming.PIPELINE_NOTIFICATION_RULE,
+        rule_name=f"{stack}-pipeline",
+        resource_arn=iam.regional_arn("codepipeline", "${" + naming.PIPELINE + "}"),
+        offered=pipeline_notification_events(spec, env),
+    )
     tag_every_resource(template, spec)
     outputs(template)
+    if topic is not None:
+        template.add_output(topic_output(topic))
     return template
+
+
+def pipeline_notification_events(spec: Spec, env: str) -> dict[str, str]:
+    """Manual approval events only where the pipeline has a manual approval."""
+    offered = dict(PIPELINE_NOTIFICATION_EVENTS)
+    if not spec.environments[env].approval:
+        offered.pop("approval-needed")
+    return offered
+
+
+def add_notifications(
+    template: Template,
+    spec: Spec,
+    *,
+    rule_title: str,
+    rule_name: str,
+    resource_arn: object,
+    offered: dict[str, str],
+) -> object | None:
+    """The spec's notifications for one resource; the topic ARN, if any."""
+    if spec.notifications is None:
+        return None
+    resources, topic = notifications.notification_resources(
+        spec.notifications,
+        kms_key=spec.kms_key,
+        rule_title=rule_title,
+        rule_name=rule_name,
+        resource_arn=resource_arn,
+        offered=offered,
+    )
+    template.add_resource(resources)
+    return topic
+
+
+def topic_output(topic: object) -> Output:
+    return Output(
+        "NotificationTopicArn",
+        Description="SNS topic the notifications go to (connect AWS Chatbot to it)",
+        Value=topic,
+    )
+
+
+def compose_checks(spec: Spec, spec_file: str = "") -> Template:
+    """The stack `<service>-checks`: the project that builds every pull request to the
+    checked branches and reports on it, its role and log group, and its notifications."""
+    assert spec.checks is not None
+    env = CHECKS_STACK
+    stack = naming.stack_name(spec.service, env)
+    retention = spec.log_retention if spec.strict else Ref(parameters.LOG_RETENTION)
+    template = Template(
+        Description=describe(spec, env).replace(
+            "webhook -> S3 -> CodePipeline build/deploy", "pull-request checks"
+        )
+    )
+    template.set_version("2010-09-09")
+    template.set_metadata(
+        generator_metadata(spec, env, spec_file) | parameters.interface_metadata(spec)
+    )
+    template.add_parameter(parameters.deploy_parameters(spec))
+    log_group = logs.log_group(naming.CHECK_LOG_GROUP, retention, spec.kms_key)
+    role = iam.service_role(
+        naming.CHECK_ROLE, "codebuild.amazonaws.com", check_policy(spec, log_group)
+    )
+    project = codebuild.check_project(
+        naming.CHECK_PROJECT,
+        name=stack,
+        repository=spec.repository,
+        build=spec.build,
+        checks=spec.checks,
+        events=spec.check_events,
+        variables=build_variables(spec, env),
+        badge=spec.badge,
+        compute=Ref(parameters.BUILD_COMPUTE),
+        timeout=Ref(parameters.BUILD_TIMEOUT),
+        role=role,
+        log_group=log_group,
+    )
+    template.add_resource([log_group, role, project])
+    topic = add_notifications(
+        template,
+        spec,
+        rule_title=naming.CHECK_NOTIFICATION_RULE,
+        rule_name=f"{stack}-failed",
+        resource_arn=GetAtt(project, "Arn"),
+        offered=CHECK_NOTIFICATION_EVENTS,
+    )
+    tag_every_resource(template, spec)
+    console = "https://${AWS::Region}.console.aws.amazon.com"
+    template.add_output(
+        [
+            Output("CheckProjectName", Description="The check project", Value=Ref(project)),
+            Output(
+                "CheckProjectConsoleUrl",
+                Description="The check project in the CodeBuild console (its badge URL is "
+                "under Edit > Project configuration)",
+                Value=Sub(
+                    console
+                    + "/codesuite/codebuild/projects/${"
+                    + naming.CHECK_PROJECT
+                    + "}?region=${AWS::Region}"
+                ),
+            ),
+        ]
+    )
+    if topic is not None:
+        template.add_output(topic_output(topic))
+    return template
+
+
+def check_policy(spec: Spec, log_group: LogGroup) -> list[Statement]:
+    """Logs, reports and checks.secrets: never a deploy permission or build.secrets."""
+    stack = naming.stack_name(spec.service, CHECKS_STACK)
+    grants = Grants(spec.kms_key).add(iam.grant_log_streams(log_group))
+    grants.add(iam.grant_reports(stack))
+    if spec.repository.connection is not None:
+        grants.add(iam.grant_use_connection(spec.repository.connection))
+    grants.add(*iam.grant_read_secrets(secret_refs(spec, CHECKS_STACK)))
+    return grants.statements()

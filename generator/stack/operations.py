@@ -6,24 +6,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ..aws.enums import CHECKS_STACK
 from ..spec.model import Spec, parse_secret
 from . import naming
 
 
+def _connection(spec: Spec) -> list[str]:
+    connection = spec.repository.connection
+    if connection is None:
+        return []
+    return ["codestar-connections" if ":codestar-connections:" in connection else "codeconnections"]
+
+
+def _secrets(spec: Spec, env: str) -> list[str]:
+    secrets = [parse_secret(value) for value in spec.secrets_of(env).values()]
+    found = []
+    if any(s is not None and s.store == "ssm" for s in secrets):
+        found.append("parameter-store")
+    if any(s is not None and s.store == "secretsmanager" for s in secrets):
+        found.append("secrets-manager")
+    return found
+
+
 def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
     """{role logical ID: the operations it performs} for one stack of a valid spec."""
+    if env == CHECKS_STACK and spec.checks is not None:
+        # Pull-request code: logs, reports, the repository, checks.secrets. Nothing else.
+        check = ["codebuild-logs", "codebuild-reports", *_connection(spec), *_secrets(spec, env)]
+        return {naming.CHECK_ROLE: tuple(check)}
     key = spec.kms_key is not None
-    bridge = ["codebuild-logs", "bridge-upload"]
-    connection = spec.repository.connection
-    if connection is not None:
-        old_arn = ":codestar-connections:" in connection
-        bridge.append("codestar-connections" if old_arn else "codeconnections")
-    build = ["codebuild-logs", "codebuild-artifacts", "codebuild-reports"]
-    secrets = [parse_secret(value) for value in spec.build.secrets.values()]
-    if any(s is not None and s.store == "ssm" for s in secrets):
-        build.append("parameter-store")
-    if any(s is not None and s.store == "secretsmanager" for s in secrets):
-        build.append("secrets-manager")
+    bridge = ["codebuild-logs", "bridge-upload", *_connection(spec)]
+    build = ["codebuild-logs", "codebuild-artifacts", "codebuild-reports", *_secrets(spec, env)]
     if spec.build.ecr:
         build += ["ecr-push", "ecr-pull"]
     pipeline = ["s3-source-action", "source-missing-is-not-found", "artifact-store"]

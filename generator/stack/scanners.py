@@ -16,6 +16,12 @@ ACCEPTED_CHECKS: dict[str, str] = {
         "CloudWatch Logs encrypts log data at rest by default; a customer-managed key costs "
         "money per stack while idle. Set kms_key in the spec to use one."
     ),
+    "CKV_AWS_26": (
+        "The notification topic without kms_key: CodeStar Notifications cannot publish to a "
+        "topic encrypted with the AWS managed key aws/sns (SNS developer guide, "
+        "sns-key-management); set kms_key to encrypt it with the spec's key. Its messages say "
+        "which pipeline failed, never a secret."
+    ),
     "CKV_AWS_145": (
         "The access-log bucket: S3 delivers server access logs only to a bucket with SSE-S3 "
         "default encryption (S3 user guide, enable-server-access-logging)."

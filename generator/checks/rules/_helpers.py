@@ -104,7 +104,8 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def external_arns(template: Any) -> set[str]:
     """ARNs a spec gave literally (a connection, a secret, the KMS key on the artifact
-    store and projects): allowed to be literal wherever they appear."""
+    store, projects, log groups and topics, a notification topic): allowed to be literal
+    wherever they appear."""
     allowed = set()
     for _, props in resources(template, "AWS::CodeBuild::Project"):
         auth = _dict(_dict(props.get("Source")).get("Auth"))
@@ -117,6 +118,17 @@ def external_arns(template: Any) -> set[str]:
             value = _dict(variable).get("Value")
             if _dict(variable).get("Type") == "SECRETS_MANAGER" and isinstance(value, str):
                 allowed.add(":".join(value.split(":")[:7]))
+    for kind, key_property in (
+        ("AWS::Logs::LogGroup", "KmsKeyId"),
+        ("AWS::SNS::Topic", "KmsMasterKeyId"),
+    ):
+        for _, props in resources(template, kind):
+            if isinstance(props.get(key_property), str):
+                allowed.add(props[key_property])
+    for _, props in resources(template, "AWS::CodeStarNotifications::NotificationRule"):
+        for target in as_list(props.get("Targets") or []):
+            if isinstance(_dict(target).get("TargetAddress"), str):
+                allowed.add(_dict(target)["TargetAddress"])
     for _, props in resources(template, "AWS::CodePipeline::Pipeline"):
         key = _dict(_dict(props.get("ArtifactStore")).get("EncryptionKey")).get("Id")
         if isinstance(key, str):
