@@ -308,6 +308,19 @@ def cmd_reference(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    from .ops.init import InitError, InitRequest, report_lines, run_init
+
+    request = InitRequest(args.name, args.provider, args.deploy, args.url, args.specs, Path("."))
+    try:
+        result = run_init(request)
+    except InitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print("\n".join(report_lines(result)))
+    return EXIT_OK
+
+
 def _add_paths(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "paths",
@@ -454,6 +467,32 @@ def parser() -> argparse.ArgumentParser:
         help="replace the reference section of this Markdown file",
     )
     reference.set_defaults(func=cmd_reference)
+
+    init = commands.add_parser(
+        "init", help="write a new spec and a starter buildspec.yml (never overwrites a file)"
+    )
+    init.add_argument(
+        "name", nargs="?", metavar="NAME", help="service name (default: from the repository)"
+    )
+    init.add_argument(
+        "--provider",
+        choices=["bitbucket", "github"],
+        help="Git host (default: from the repository URL, which it must agree with)",
+    )
+    init.add_argument("--deploy", choices=["ecs", "s3"], default="ecs", help="(default: ecs)")
+    init.add_argument(
+        "--url",
+        metavar="URL",
+        help="repository clone URL (default: git remote get-url origin)",
+    )
+    init.add_argument(
+        "--specs",
+        type=Path,
+        default=DEFAULT_SPECS,
+        metavar="DIR",
+        help="folder of the new spec (default: specs/)",
+    )
+    init.set_defaults(func=cmd_init)
     return root
 
 

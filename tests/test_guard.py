@@ -61,7 +61,11 @@ def _strict_variant(data: dict[str, Any]) -> dict[str, Any]:
     """The example spec as a strict author would write it."""
     data = dict(data, hardening="strict")
     data.setdefault("kms_key", KEY)
-    data["build"] = {k: v for k, v in data.get("build", {}).items() if k != "privileged"}
+    # No privileged mode, so no Docker layer cache either.
+    build = {k: v for k, v in data.get("build", {}).items() if k != "privileged"}
+    if build.get("cache") == "local":
+        build["cache"] = "s3"
+    data["build"] = build
     data.pop("logs", None)
     return data
 

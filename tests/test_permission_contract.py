@@ -13,6 +13,7 @@ import yaml
 from hypothesis import given, settings
 
 from generator.aws.contract import OPERATIONS, Need
+from generator.aws.images import Image, classify
 from generator.render.formats import template_data
 from generator.spec.loader import load_spec_text
 from generator.spec.model import Spec, parse_secret
@@ -133,13 +134,36 @@ def scopes(
         ]
     if kind == "secrets":
         return [_secret(s.name) for s in secrets if s is not None and s.store == "secretsmanager"]
+    if kind == "image-repository":
+        image = classify(spec.build.image)
+        assert isinstance(image, Image)
+        arn = f"arn:aws:ecr:{image.region}:{image.account}:repository/{image.repository}"
+        return [(arn, arn)]
+    if kind == "certificate-object":
+        assert spec.build.certificate is not None
+        return [("arn:aws:s3:::" + spec.build.certificate.removeprefix("s3://"),) * 2]
+    if kind == "cache-objects":
+        return [(f"arn:aws:s3:::{artifacts}/cache/*", f"arn:aws:s3:::{artifacts}/cache/Ab12")]
+    if kind == "network-interfaces":
+        prefix = regional("ec2", "network-interface/")
+        return [(prefix + "*", prefix + "eni-0123456789abcdef0")]
+    if kind in ("vpc-subnets", "vpc-security-groups"):
+        assert spec.build.vpc is not None
+        if kind == "vpc-subnets":
+            return [(regional("ec2", f"subnet/{s}"),) * 2 for s in spec.build.vpc.subnets]
+        groups = spec.build.vpc.security_groups
+        return [(regional("ec2", f"security-group/{g}"),) * 2 for g in groups]
     if kind == "ecr-repositories":
         return [(regional("ecr", f"repository/{name}"),) * 2 for name in spec.build.ecr]
     raise AssertionError(f"unknown resource kind {kind}")
 
 
-def context_of(need: Need, template: dict[str, Any], role_arn: str) -> dict[str, str]:
+def context_of(
+    need: Need, template: dict[str, Any], role_arn: str, spec: Spec
+) -> dict[str, str]:
     values = {"{region}": REGION}
+    if spec.build.vpc is not None:
+        values["{subnet}"] = regional("ec2", f"subnet/{spec.build.vpc.subnets[-1]}")
     if "SourceBucket" in template["Resources"]:
         values["{source-bucket}"] = get_att(template, "SourceBucket", "Arn")
         values["{artifact-bucket}"] = get_att(template, "ArtifactBucket", "Arn")
@@ -184,7 +208,7 @@ def check_stack(spec: Spec, env: str) -> None:
         expected: set[tuple[str, str]] = set()
         for operation in operations:
             for need in OPERATIONS[operation].needs:
-                context = context_of(need, template, role_arn)
+                context = context_of(need, template, role_arn, spec)
                 for pattern, example in scopes(need.resource, role, spec, env, template):
                     expected.add((need.action, pattern))
                     request = Request(need.action, example, context)

@@ -30,6 +30,10 @@ BUILD_ONLY = {
     "duplicate key": "YAML itself: the loader keeps the first value",
     "environment variable that is a build secret": "a name as both a variable and a secret "
     "(names are keys of two different mappings)",
+    # Which logical IDs exist, and their types, is known only once the stacks are composed.
+    "override of an unknown logical id": "the stacks' logical IDs come from composing them",
+    "override of a role policy": "a resource's type comes from composing the stacks",
+    "override of a project's role": "permission-carrying property names at any depth",
 }
 
 

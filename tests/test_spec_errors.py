@@ -49,8 +49,8 @@ CASES = [
         "unknown key",
         GOOD.replace("environments:", "enviroments:"),
         "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
-        "logs, badge, environments, kms_key, checks, notifications, hardening, tags "
-        '(did you mean "environments"?)',
+        "logs, badge, environments, kms_key, checks, notifications, hardening, tags, "
+        'overrides (did you mean "environments"?)',
     ),
     (
         "wrong type",
@@ -207,7 +207,7 @@ CASES = [
         "role name with a bad path",
         GOOD.replace("task_roles: []", "task_roles: [/service-role/x]"),
         "s.yaml:12:61: environments.dev.deploy.ecs.task_roles[0]: must match "
-        "^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$; got \"/service-role/x\"",
+        '^(?:[A-Za-z0-9_+=,.@-]+/)*[A-Za-z0-9_+=,.@-]{1,64}$; got "/service-role/x"',
     ),
     (
         "kms alias",
@@ -240,12 +240,11 @@ CASES = [
     (
         "unknown hardening",
         GOOD + "hardening: paranoid\n",
-        "s.yaml:13:12: hardening: must be one of standard, strict; got \"paranoid\"",
+        's.yaml:13:12: hardening: must be one of standard, strict; got "paranoid"',
     ),
     (
         "checks secrets without approval",
-        GOOD
-        + "checks:\n  branches: [main]\n  approval: none\n  secrets: {SONAR: 'ssm:/sonar'}\n",
+        GOOD + "checks:\n  branches: [main]\n  approval: none\n  secrets: {SONAR: 'ssm:/sonar'}\n",
         "s.yaml:16:12: checks.secrets: would reach pull-request code from anyone: with "
         "secrets, keep approval: all (an approver's comment before each pull request builds) "
         "or list actors",
@@ -319,6 +318,114 @@ CASES = [
         ),
         "s.yaml:11:21: environments.dev.variables.DB: is a secret in build.secrets; override "
         "it in this environment's secrets",
+    ),
+    (
+        "deprecated image",
+        GOOD.replace("timeout: 60", "image: aws/codebuild/standard:4.0"),
+        's.yaml:6:10: build.image: "aws/codebuild/standard:4.0" is deprecated on March 31, 2023: '
+        'use '
+        "aws/codebuild/standard:7.0",
+    ),
+    (
+        "not an image",
+        GOOD.replace("timeout: 60", "image: 'not an image at all!!'"),
+        's.yaml:6:10: build.image: "not an image at all!!" must be a curated CodeBuild image '
+        "(aws/codebuild/...), a public image (public.ecr.aws, docker.io, ghcr.io, quay.io, "
+        "mcr.microsoft.com, or a Docker Hub name like node:20), or a private ECR image "
+        "<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:digest]",
+    ),
+    (
+        "windows image",
+        GOOD.replace("timeout: 60", "image: aws/codebuild/windows-base:2019-3.0"),
+        's.yaml:6:10: build.image: "aws/codebuild/windows-base:2019-3.0" is a Windows, Lambda or '
+        'EC2 '
+        "image: this generator builds in Linux containers (arch x86_64 or arm64)",
+    ),
+    (
+        "arch mismatch",
+        GOOD.replace("timeout: 60", "image: aws/codebuild/standard:7.0\n  arch: arm64"),
+        "s.yaml:7:9: build.arch: is arm64, but aws/codebuild/standard:7.0 is an x86_64 image; for "
+        "arm64 "
+        "use one of aws/codebuild/amazonlinux-aarch64-standard:3.0, "
+        "aws/codebuild/amazonlinux-aarch64-standard:4.0",
+    ),
+    (
+        "docker cache without privileged",
+        GOOD.replace("timeout: 60", "cache: local"),
+        "s.yaml:6:10: build.cache: local includes the Docker layer cache, which runs only in "
+        "privileged mode: set build.privileged: true, or use cache: s3",
+    ),
+    (
+        "local cache in a vpc",
+        GOOD.replace(
+            "timeout: 60",
+            "cache: local\n  privileged: true\n  vpc: {vpc: vpc-0a1b2c3d, "
+            "subnets: [subnet-0a1b2c3d], security_groups: [sg-0a1b2c3d]}",
+        ),
+        "s.yaml:6:10: build.cache: local caching is not supported for builds in a VPC; use cache: "
+        "s3",
+    ),
+    (
+        "bad subnet id",
+        GOOD.replace(
+            "timeout: 60",
+            "vpc: {vpc: vpc-0a1b2c3d, subnets: [subnet-xyz], security_groups: [sg-0a1b2c3d]}",
+        ),
+        's.yaml:6:38: build.vpc.subnets[0]: must match ^subnet-([0-9a-f]{8}|[0-9a-f]{17})$; got '
+        '"subnet-xyz"',
+    ),
+    (
+        "bad security group id",
+        GOOD.replace(
+            "timeout: 60",
+            "vpc: {vpc: vpc-0a1b2c3d, subnets: [subnet-0a1b2c3d], security_groups: [sg-1]}",
+        ),
+        's.yaml:6:74: build.vpc.security_groups[0]: must match ^sg-([0-9a-f]{8}|[0-9a-f]{17})$; '
+        'got "sg-1"',
+    ),
+    (
+        "certificate not pem",
+        GOOD.replace("timeout: 60", "certificate: s3://acme-certs/root.crt"),
+        "s.yaml:6:16: build.certificate: must be s3://<bucket>/<key>.pem or .zip (a PEM "
+        "certificate, or a "
+        'zip holding one); got "s3://acme-certs/root.crt"',
+    ),
+    (
+        "absolute path glob",
+        GOOD.replace("    events: [push]\n", "    events: [push]\n    paths: [/services/**]\n"),
+        "s.yaml:11:13: environments.dev.paths[0]: must be a path glob relative to the repository "
+        "root "
+        "(letters, digits, _ . - @ + /, * within a folder, ** across folders, ? one "
+        'character); got "/services/**"',
+    ),
+    (
+        "override of an unknown logical id",
+        GOOD + "overrides: {BuildProjekt: {Properties: {ConcurrentBuildLimit: 2}}}\n",
+        "s.yaml:13:27: overrides.BuildProjekt: is not a resource of any stack; its logical IDs: "
+        "ArtifactBucket, ArtifactBucketPolicy, BridgeLogGroup, BridgeProject, BridgeRole, "
+        "BuildLogGroup, BuildProject, BuildRole, Pipeline, PipelineRole, SourceBucket, "
+        "SourceBucketPolicy, SourceEventRole, SourceEventRule",
+    ),
+    (
+        "override of a role policy",
+        GOOD + "overrides: {BuildRole: {Properties: {Policies: []}}}\n",
+        "s.yaml:13:24: overrides.BuildRole: is a AWS::IAM::Role: roles and policies are never "
+        "overridden; permissions come from spec fields (or a change to the generator), so "
+        "they stay proven",
+    ),
+    (
+        "override of a project's role",
+        GOOD + "overrides: {BuildProject: {Properties: {ServiceRole: arn:aws:iam::1:role/x}}}\n",
+        "s.yaml:13:54: overrides.BuildProject.Properties.ServiceRole: chooses permissions: roles "
+        "and "
+        "policies are never overridden; use a spec field (certificate, cache, vpc, secrets, "
+        "...) that grants what it needs",
+    ),
+    (
+        "override that changes the type",
+        GOOD + "overrides: {SourceBucket: {Type: AWS::S3::AccessPoint}}\n",
+        "s.yaml:13:34: overrides.SourceBucket.Type: cannot change the resource type "
+        "(AWS::S3::Bucket)",
     ),
 ]
 

@@ -68,7 +68,7 @@ def test_every_example_bridge_joins_events_without_spaces(pipeline_stacks, examp
             event = [f for f in group if f["Type"] == "EVENT"]
             assert len(event) == 1
             assert " " not in event[0]["Pattern"]
-            refs = {f["Type"] for f in group} - {"EVENT", "ACTOR_ACCOUNT_ID"}
+            refs = {f["Type"] for f in group} - {"EVENT", "ACTOR_ACCOUNT_ID", "FILE_PATH"}
             assert refs == ({"HEAD_REF"} if event[0]["Pattern"] == "PUSH" else {"BASE_REF"})
     assert seen_groups == expected
 

@@ -19,6 +19,9 @@ Resource kinds (resolved per stack by the test):
   deploy-objects     the deploy bucket's objects (or its one key)   deploy-bucket
   connection         repository.connection            kms-key          kms_key
   ssm-parameters, secrets, ecr-repositories: the spec's entries, each
+  image-repository   the private ECR build image's repository
+  certificate-object build.certificate's object    cache-objects  ArtifactBucket/cache/*
+  network-interfaces network-interface/*  vpc-subnets, vpc-security-groups: build.vpc's
 """
 
 from __future__ import annotations
@@ -220,6 +223,53 @@ OPERATIONS: dict[str, Operation] = {
                     "needed only when the deployed objects have tags; build output has none",
                 ),
             ),
+        ),
+        Operation(
+            "private-image-pull",
+            "https://docs.aws.amazon.com/codebuild/latest/userguide/sample-ecr.html",
+            _needs("any", "ecr:GetAuthorizationToken")
+            + _needs(
+                "image-repository",
+                "ecr:BatchCheckLayerAvailability",
+                "ecr:GetDownloadUrlForLayer",
+                "ecr:BatchGetImage",
+            ),
+        ),
+        Operation(
+            "build-certificate",
+            "https://docs.aws.amazon.com/codebuild/latest/APIReference/API_ProjectEnvironment.html",
+            _needs("certificate-object", "s3:GetObject"),
+        ),
+        Operation(
+            "vpc-network-interfaces",
+            "https://docs.aws.amazon.com/codebuild/latest/userguide/"
+            "auth-and-access-control-iam-identity-based-access-control.html",
+            _needs(
+                "any",
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            )
+            + _needs(
+                "network-interfaces", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"
+            )
+            + _needs("vpc-subnets", "ec2:CreateNetworkInterface")
+            + _needs("vpc-security-groups", "ec2:CreateNetworkInterface")
+            + _needs(
+                "network-interfaces",
+                "ec2:CreateNetworkInterfacePermission",
+                ec2__AuthorizedService="codebuild.amazonaws.com",
+                ec2__Subnet="{subnet}",
+            ),
+        ),
+        Operation(
+            # The S3 cache lives under cache/ in the artifact bucket, which the build role
+            # already reads and writes (codebuild-artifacts): no grant of its own.
+            "s3-build-cache",
+            "https://docs.aws.amazon.com/codebuild/latest/userguide/caching-s3.html",
+            _needs("cache-objects", "s3:GetObject", "s3:PutObject"),
         ),
         Operation(
             "start-pipeline",

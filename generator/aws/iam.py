@@ -9,4 +9,12 @@ RESOURCE_WILDCARD_ALLOWLIST: dict[str, str] = {
     "ecr:GetAuthorizationToken": "the registry login token is account-wide; ECR defines no "
     "resource type for it",
     "ecs:DescribeTaskDefinition": "ECS defines no resource type for DescribeTaskDefinition",
+    # VPC builds (CodeBuild user guide, auth-and-access-control-iam-identity-based-access-
+    # control, "Allow CodeBuild access to AWS services required to create a VPC network
+    # interface"): EC2's Describe actions support no resource-level permissions.
+    "ec2:DescribeDhcpOptions": "EC2 Describe actions have no resource type",
+    "ec2:DescribeNetworkInterfaces": "EC2 Describe actions have no resource type",
+    "ec2:DescribeSecurityGroups": "EC2 Describe actions have no resource type",
+    "ec2:DescribeSubnets": "EC2 Describe actions have no resource type",
+    "ec2:DescribeVpcs": "EC2 Describe actions have no resource type",
 }

@@ -91,8 +91,7 @@ def expected_text(template: StackFile, specs: Path) -> str:
     from ..render.formats import RENDERERS, template_data
     from ..spec.sources import discover
     from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap
-    from ..stack.compose import compose
-    from .generate import load_file
+    from .generate import load_file, stack_data
 
     record = template.record
     render = RENDERERS[template.path.suffix.lstrip(".")]
@@ -108,7 +107,7 @@ def expected_text(template: StackFile, specs: Path) -> str:
     for path in candidates:
         loaded = load_file(path)
         if loaded.spec is not None and environment in loaded.spec.stack_environments:
-            data = template_data(compose(loaded.spec, str(environment), path.name))
+            data = stack_data(loaded.spec, str(environment), path.name)
             return render(data)
     where = (
         f"no {name} in {specs}" if not candidates else f"{name} has no environment {environment}"

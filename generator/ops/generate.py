@@ -19,6 +19,7 @@ from ..spec.validate import spec_warnings, validate_spec
 from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
 from ..stack.compose import compose
 from ..stack.naming import stack_name
+from ..stack.overrides import apply_overrides
 from .incremental import BOOTSTRAP_SOURCE
 
 # Below this many specs per core, forking workers costs more than it saves.
@@ -92,11 +93,18 @@ def load_specs(paths: Iterable[Path]) -> list[tuple[Path, Spec]]:
     return [(file.path, file.spec) for file in files if file.spec is not None]
 
 
+def stack_data(spec: Spec, env: str, spec_file: str = "") -> dict[str, Any]:
+    """The stack's template as data: composed, then the spec's overrides merged in (the
+    spec's, then the environment's), before any check sees it."""
+    layers = [spec.overrides]
+    if env in spec.environments:
+        layers.append(spec.environments[env].overrides)
+    return apply_overrides(template_data(compose(spec, env, spec_file)), *layers)
+
+
 def compose_stacks(specs: list[tuple[Path, Spec]]) -> list[Stack]:
     return [
-        Stack(
-            stack_name(spec.service, env), str(file), template_data(compose(spec, env, file.name))
-        )
+        Stack(stack_name(spec.service, env), str(file), stack_data(spec, env, file.name))
         for file, spec in specs
         for env in spec.stack_environments
     ]

@@ -74,6 +74,16 @@ EMAIL_PATTERN = meaning(
     "must be an e-mail address (name@example.com)",
 )
 
+CERTIFICATE_PATTERN = meaning(
+    r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[A-Za-z0-9_!.*'()/-]+\.(pem|zip)$",
+    "must be s3://<bucket>/<key>.pem or .zip (a PEM certificate, or a zip holding one)",
+)
+PATH_GLOB_PATTERN = meaning(
+    r"^(?!/)[A-Za-z0-9_.*?@+/-]+$",
+    "must be a path glob relative to the repository root (letters, digits, _ . - @ + /, "
+    "* within a folder, ** across folders, ? one character)",
+)
+
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)]
@@ -122,6 +132,13 @@ RetentionDays = Annotated[
 ]
 
 Compute = Literal["small", "medium", "large", "2xlarge"]
+VpcId = Annotated[str, StringConstraints(pattern=r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")]
+SubnetId = Annotated[str, StringConstraints(pattern=r"^subnet-([0-9a-f]{8}|[0-9a-f]{17})$")]
+SecurityGroupId = Annotated[str, StringConstraints(pattern=r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")]
+PathGlob = Annotated[str, StringConstraints(pattern=PATH_GLOB_PATTERN, max_length=255)]
+LogicalId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,255}$")]
+# Logical ID -> partial resource, merged into the generated template.
+Overrides = dict[LogicalId, dict[str, Any]]
 Event = Literal[
     "push",
     "pull-request-created",
@@ -165,13 +182,47 @@ class Repository(StrictModel):
     )
 
 
+class Vpc(StrictModel):
+    vpc: VpcId = Field(description="The VPC's ID, vpc-....")
+    subnets: list[SubnetId] = Field(
+        description="Private subnets with a NAT gateway (or VPC endpoints), subnet-....",
+        min_length=1,
+        max_length=16,
+    )
+    security_groups: list[SecurityGroupId] = Field(
+        description="Security groups of the build's network interfaces, sg-....",
+        min_length=1,
+        max_length=5,
+    )
+
+
 class Build(StrictModel):
     image: str = Field(
         "aws/codebuild/standard:7.0",
-        description="CodeBuild image: a curated aws/codebuild/... image or a public registry image "
-        "(private ECR images need pull permissions this version does not grant).",
+        description="A current curated CodeBuild image (aws/codebuild/...), a public image "
+        "(public.ecr.aws/..., docker.io/..., a Docker Hub name), or a private ECR image "
+        "<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@sha256:digest], which "
+        "the build role may pull.",
         min_length=1,
         max_length=256,
+    )
+    arch: Literal["x86_64", "arm64"] = Field(
+        "x86_64",
+        description="x86_64 (LINUX_CONTAINER) or arm64 (ARM_CONTAINER); must agree with a "
+        "curated image.",
+    )
+    cache: Literal["none", "local", "s3"] = Field(
+        "none",
+        description="none; local (source and Docker layer cache on the build host: needs "
+        "privileged, not in a VPC, not 2xlarge); s3 (cache/ in the artifact bucket).",
+    )
+    vpc: Vpc | None = Field(None, description="Run builds in these private subnets.")
+    submodules: bool = Field(False, description="Fetch Git submodules (HTTPS ones).")
+    certificate: str | None = Field(
+        None,
+        pattern=CERTIFICATE_PATTERN,
+        description="s3://bucket/key.pem (or .zip): a CA certificate CodeBuild installs in "
+        "the build container; the build role may read that one object.",
     )
     compute: Compute = Field(
         "small", description="Build size: small, medium, large or 2xlarge (BUILD_GENERAL1_*)."
@@ -316,6 +367,17 @@ class Environment(StrictModel):
         "may read exactly the merged set.",
         max_length=50,
     )
+    paths: list[PathGlob] = Field(
+        default_factory=list,
+        description="Monorepos: start only when a changed file matches one of these globs "
+        "(webhook FILE_PATH filter).",
+        max_length=20,
+    )
+    overrides: Overrides = Field(
+        default_factory=dict,
+        description="Logical ID -> partial resource, merged into this environment's stack "
+        "after the spec-level overrides.",
+    )
 
 
 class Checks(StrictModel):
@@ -414,6 +476,12 @@ class Spec(StrictModel):
     )
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40
+    )
+    overrides: Overrides = Field(
+        default_factory=dict,
+        description="Escape hatch: logical ID -> partial resource (Properties, Metadata, "
+        "DeletionPolicy, UpdateReplacePolicy), deep-merged (lists replace) into every stack of "
+        "the spec that has that ID, before every check. Never roles or policies.",
     )
 
     @property

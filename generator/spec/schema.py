@@ -21,6 +21,8 @@ from ..aws.enums import (
     SECRET_LIKE_NAME,
     SPEC_EVENTS,
 )
+from ..aws.images import ARCHES, CURATED_IMAGES, PRIVATE_ECR, PUBLIC_IMAGE
+from ..stack.overrides import ALLOWED_KEYS
 from .model import STRICT_MIN_RETENTION, Spec
 from .validate import url_pattern
 
@@ -81,6 +83,62 @@ def _strict_rules() -> dict[str, Any]:
             },
         },
     }
+
+
+def _build_setting_rules(defs: dict[str, Any]) -> None:
+    """Images we know, the architecture a curated image has, local cache limits, overrides."""
+    build = defs["Build"]
+    curated = sorted(CURATED_IMAGES)
+    aliases = [
+        i.replace("/amazonlinux-", "/amazonlinux2-", 1) for i in curated if "amazonlinux" in i
+    ]
+    build["properties"]["image"]["anyOf"] = [
+        {"enum": curated + aliases},
+        {"pattern": PRIVATE_ECR.pattern},
+        {"allOf": [{"pattern": PUBLIC_IMAGE.pattern}, {"not": {"pattern": "^aws/codebuild/"}}]},
+    ]
+    rules = []
+    for arch in ARCHES:
+        other = [i for i in curated + aliases if CURATED_IMAGES[i.replace("2-", "-", 1)] != arch]
+        rules.append(
+            {
+                "if": {"properties": {"arch": {"const": arch}}, "required": ["arch"]},
+                "then": {"properties": {"image": {"not": {"enum": other}}}},
+            }
+        )
+    # arch defaults to x86_64: an arm64 curated image needs arch: arm64.
+    arm = [i for i in curated + aliases if CURATED_IMAGES[i.replace("2-", "-", 1)] == "arm64"]
+    rules.append(
+        {
+            "if": {"properties": {"image": {"enum": arm}}, "required": ["image"]},
+            "then": {"required": ["arch"]},
+        }
+    )
+    rules.append(
+        {
+            "if": {"properties": {"cache": {"const": "local"}}, "required": ["cache"]},
+            "then": {
+                "required": ["privileged"],
+                "properties": {
+                    "privileged": {"const": True},
+                    "vpc": {"type": "null"},
+                    "compute": {"not": {"const": "2xlarge"}},
+                },
+            },
+        }
+    )
+    build["allOf"] = rules
+    defs["Environment"]["properties"]["paths"]["uniqueItems"] = True
+
+
+def _override_key_rules(schema: dict[str, Any]) -> None:
+    """An override holds Properties, Metadata, DeletionPolicy, UpdateReplacePolicy."""
+    for overrides in (
+        schema["properties"]["overrides"],
+        schema["$defs"]["Environment"]["properties"]["overrides"],
+    ):
+        for value in overrides["patternProperties"].values():
+            value["propertyNames"] = {"enum": list(ALLOWED_KEYS)}
 
 
 def _checks_stack_name() -> dict[str, Any]:
@@ -175,6 +233,8 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
         }
     }
     schema["allOf"] = [_strict_rules(), _checks_stack_name()]
+    _build_setting_rules(defs)
+    _override_key_rules(schema)
     _checks_and_notifications_rules(defs)
     _variable_name_rules(defs)
     schema["if"] = {"properties": {"repository": github}, "required": ["repository"]}

@@ -25,6 +25,7 @@ from ..aws.enums import (
     SECRET_LIKE_NAME,
     SPEC_EVENTS,
 )
+from ..aws.images import ARCHES, CURATED_IMAGES, classify
 from .errors import SpecError, SpecErrors, did_you_mean
 from .loader import FieldPath, LoadedSpec
 from .model import PATTERN_MEANINGS, STRICT_MIN_RETENTION, Spec
@@ -53,9 +54,29 @@ def validate_spec(loaded: LoadedSpec) -> Spec:
         type_errors = list(_pydantic_errors(loaded, exc))
         flagged = {e.path for e in type_errors}
         raise SpecErrors(type_errors + [e for e in errors if e.path not in flagged]) from None
+    errors += [loaded.error(path, message) for path, message in _override_problems(spec)]
     if errors:
         raise SpecErrors(errors)
     return spec
+
+
+def _override_problems(spec: Spec) -> Iterator[Problem]:
+    """Overrides name resources of the stacks the spec builds, and never a permission."""
+    layers = [(("environments", env), e.overrides) for env, e in spec.environments.items()]
+    if not spec.overrides and not any(overrides for _, overrides in layers):
+        return
+    from ..stack.compose import compose
+    from ..stack.overrides import override_problems
+
+    types = {
+        env: {name: r.resource_type for name, r in compose(spec, env).resources.items()}
+        for env in spec.stack_environments
+    }
+    every_stack = {name: kind for found in types.values() for name, kind in found.items()}
+    yield from override_problems(("overrides",), spec.overrides, every_stack, "any stack")
+    for (base, overrides), env in zip(layers, spec.environments, strict=True):
+        stack = f"stack {spec.service}-{env}"
+        yield from override_problems(base + ("overrides",), overrides, types[env], stack)
 
 
 def spec_warnings(loaded: LoadedSpec) -> list[SpecError]:
@@ -318,11 +339,52 @@ def _variable_problems(
 def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
     secrets, variables = _mapping(build, "secrets"), _mapping(build, "variables")
     yield from _variable_problems(("build",), variables, secrets)
+    yield from _image_problems(build)
+    yield from _cache_problems(build)
     ecr = build.get("ecr")
     if isinstance(ecr, list):
         for i, repository in enumerate(ecr):
             if repository in ecr[:i]:
                 yield ("build", "ecr", i), f'lists "{repository}" twice'
+
+
+def _image_problems(build: dict[Any, Any]) -> Iterator[Problem]:
+    image = build.get("image")
+    if not isinstance(image, str):
+        return
+    found = classify(image)
+    if isinstance(found, str):
+        yield ("build", "image"), f'"{image}" {found}'
+        return
+    arch = build.get("arch", "x86_64")
+    if found.arch is not None and arch in ARCHES and found.arch != arch:
+        matching = ", ".join(i for i, a in CURATED_IMAGES.items() if a == arch)
+        yield (
+            ("build", "arch"),
+            f'is {arch}, but {image} is an {found.arch} image; for {arch} use one of {matching}',
+        )
+
+
+def _cache_problems(build: dict[Any, Any]) -> Iterator[Problem]:
+    """Local caching limits (CodeBuild user guide, build-caching and caching-local)."""
+    if build.get("cache") != "local":
+        return
+    if build.get("privileged") is not True:
+        yield (
+            ("build", "cache"),
+            "local includes the Docker layer cache, which runs only in privileged mode: set "
+            "build.privileged: true, or use cache: s3",
+        )
+    if build.get("vpc") is not None:
+        yield (
+            ("build", "cache"),
+            "local caching is not supported for builds in a VPC; use cache: s3",
+        )
+    if build.get("compute") == "2xlarge":
+        yield (
+            ("build", "cache"),
+            "local caching is not supported on the 2xlarge compute type; use cache: s3",
+        )
 
 
 def _strict_problems(data: dict[Any, Any]) -> Iterator[Problem]:
@@ -359,6 +421,12 @@ def _environment_variable_problems(
     variable or a secret at both levels."""
     variables, secrets = _mapping(env, "variables"), _mapping(env, "secrets")
     yield from _variable_problems(base, variables, secrets)
+    paths = env.get("paths")
+    if isinstance(paths, list):
+        for i, path in enumerate(paths):
+            if path in paths[:i]:
+                yield base + ("paths", i), f'lists "{path}" twice'
+
     for name in variables:
         if name in _mapping(build, "secrets"):
             yield (

@@ -3,27 +3,32 @@ pull-request check project."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from troposphere import GetAtt, Ref
+from troposphere import GetAtt, Ref, Sub
 from troposphere.codebuild import (
     Artifacts,
     CloudWatchLogs,
     Environment,
     EnvironmentVariable,
+    GitSubmodulesConfig,
     LogsConfig,
     Project,
+    ProjectCache,
     ProjectTriggers,
     PullRequestBuildPolicy,
     Source,
     SourceAuth,
+    VpcConfig,
 )
 from troposphere.iam import Role
 from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
 from ..aws.enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
+from ..aws.images import ARCHES, Image, classify
 from ..spec.model import Build, Checks, Repository, parse_secret
 from ..spec.model import Environment as EnvironmentSpec
 
@@ -73,8 +78,24 @@ def actor_pattern(actors: Sequence[str]) -> str:
     return "^(" + "|".join(escape_regex(actor) for actor in actors) + ")$"
 
 
+def path_pattern(globs: Sequence[str]) -> str:
+    """Globs -> one anchored pattern for a FILE_PATH filter: `**` crosses folders, `*`
+    stays within one, `?` is one character (`services/orders/**` ->
+    `^(services/orders/.*)$`)."""
+    return "^(" + "|".join(_glob_regex(glob) for glob in globs) + ")$"
+
+
+def _glob_regex(glob: str) -> str:
+    parts = re.split(r"(\*\*/?|\*|\?)", glob)
+    wildcards = {"**/": "(.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return "".join(wildcards.get(part, escape_regex(part)) for part in parts)
+
+
 def filter_groups(
-    branch: str, events: Sequence[str], actors: Sequence[str] = ()
+    branch: str,
+    events: Sequence[str],
+    actors: Sequence[str] = (),
+    paths: Sequence[str] = (),
 ) -> list[list[dict[str, Any]]]:
     """Webhook filter groups for one environment.
 
@@ -83,7 +104,9 @@ def filter_groups(
     CodeBuild refuses beside PUSH, so the two kinds go in separate groups. Event
     names are joined with "," and no space: with a space CodeBuild was reported to
     honour only the first event (aws/aws-cdk#33197). With actors, every group also
-    requires ACTOR_ACCOUNT_ID to be one of them.
+    requires ACTOR_ACCOUNT_ID to be one of them; with paths, FILE_PATH to match one
+    (CodeBuild API reference, WebhookFilter: FILE_PATH "works with push and pull request
+    events").
     """
     ordered = [aws for spec, aws in SPEC_EVENTS.items() if spec in events]
     groups = []
@@ -97,6 +120,9 @@ def filter_groups(
     if actors:
         for group in groups:
             group.append(_filter("ACTOR_ACCOUNT_ID", actor_pattern(actors)))
+    if paths:
+        for group in groups:
+            group.append(_filter("FILE_PATH", path_pattern(paths)))
     return groups
 
 
@@ -127,6 +153,7 @@ def bridge_project(
     name: str,
     repository: Repository,
     environment: EnvironmentSpec,
+    build: Build,
     badge: bool,
     kms_key: str | None,
     role: Role,
@@ -140,6 +167,7 @@ def bridge_project(
         GitCloneDepth=1,
         BuildSpec=BRIDGE_BUILDSPEC,
     )
+    submodules(source, build)
     if repository.connection is not None:
         source.Auth = _source_auth(repository.connection)
         source.no_validation()
@@ -179,7 +207,9 @@ def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTr
     triggers = ProjectTriggers(
         Webhook=True,
         BuildType="BUILD",
-        FilterGroups=filter_groups(environment.branch, events, list(environment.actors)),
+        FilterGroups=filter_groups(
+            environment.branch, events, list(environment.actors), list(environment.paths)
+        ),
     )
     if any(e != "push" for e in events):
         # Pull requests wait for an approver's comment (CodeBuild's own default for new
@@ -211,6 +241,65 @@ def build_variables(
     return found
 
 
+def build_environment(
+    build: Build, compute: object, variables: list[EnvironmentVariable]
+) -> Environment:
+    """The build container: image and architecture, privileged mode, variables, and the
+    spec's CA certificate. A private ECR image is pulled with the project's own role
+    (SERVICE_ROLE: "When you use a cross-account or private registry image, you must use
+    SERVICE_ROLE credentials", CodeBuild API reference, ProjectEnvironment)."""
+    environment = Environment(
+        Type=ARCHES[build.arch],
+        ComputeType=compute,
+        Image=build.image,
+        PrivilegedMode=build.privileged,
+        EnvironmentVariables=variables,
+    )
+    image = classify(build.image)
+    if isinstance(image, Image) and image.kind == "ecr":
+        environment.ImagePullCredentialsType = "SERVICE_ROLE"
+    if build.certificate is not None:
+        environment.Certificate = build.certificate.removeprefix("s3://")
+    return environment
+
+
+def vpc_config(build: Build) -> VpcConfig | None:
+    if build.vpc is None:
+        return None
+    return VpcConfig(
+        VpcId=build.vpc.vpc,
+        Subnets=list(build.vpc.subnets),
+        SecurityGroupIds=list(build.vpc.security_groups),
+    )
+
+
+# build.cache: local = source and Docker layer cache on the build host (CodeBuild user
+# guide, caching-local); s3 = the artifact bucket's cache/ prefix (caching-s3).
+LOCAL_CACHE_MODES = ["LOCAL_SOURCE_CACHE", "LOCAL_DOCKER_LAYER_CACHE"]
+CACHE_PREFIX = "cache"
+
+
+def project_cache(build: Build, artifacts: Bucket) -> ProjectCache | None:
+    if build.cache == "local":
+        return ProjectCache(Type="LOCAL", Modes=LOCAL_CACHE_MODES)
+    if build.cache == "s3":
+        return ProjectCache(Type="S3", Location=Sub("${" + artifacts.title + "}/" + CACHE_PREFIX))
+    return None
+
+
+def submodules(source: Source, build: Build) -> Source:
+    if build.submodules:
+        source.GitSubmodulesConfig = GitSubmodulesConfig(FetchSubmodules=True)
+    return source
+
+
+def _with_optional(project: Project, **values: object) -> Project:
+    for name, value in values.items():
+        if value is not None:
+            setattr(project, name, value)
+    return project
+
+
 def build_project(
     title: str,
     *,
@@ -222,15 +311,10 @@ def build_project(
     role: Role,
     log_group: LogGroup,
     kms_key: str | None,
+    artifacts: Bucket,
 ) -> Project:
     """The pipeline's build project; compute and timeout may be Parameter Refs."""
-    environment = Environment(
-        Type="LINUX_CONTAINER",
-        ComputeType=compute,
-        Image=build.image,
-        PrivilegedMode=build.privileged,
-        EnvironmentVariables=variables,
-    )
+    environment = build_environment(build, compute, variables)
     project = Project(
         title,
         Name=name,
@@ -242,9 +326,12 @@ def build_project(
         TimeoutInMinutes=timeout,
         LogsConfig=_logs(log_group),
     )
-    if kms_key is not None:
-        project.EncryptionKey = kms_key
-    return project
+    return _with_optional(
+        project,
+        EncryptionKey=kms_key,
+        VpcConfig=vpc_config(build),
+        Cache=project_cache(build, artifacts),
+    )
 
 
 def check_project(
@@ -271,6 +358,7 @@ def check_project(
         BuildSpec=checks.buildspec or build.buildspec,
         ReportBuildStatus=True,
     )
+    submodules(source, build)
     if repository.connection is not None:
         source.Auth = _source_auth(repository.connection)
         source.no_validation()
@@ -282,23 +370,20 @@ def check_project(
             RequiresCommentApproval=PULL_REQUEST_APPROVAL[checks.approval]
         ),
     )
-    return Project(
+    project = Project(
         title,
         Name=name,
         Description=f"Checks pull requests to {', '.join(checks.branches)} of "
         f"{repository.url} and reports on them",
         Source=source,
         Artifacts=Artifacts(Type="NO_ARTIFACTS"),
-        Environment=Environment(
-            Type="LINUX_CONTAINER",
-            ComputeType=compute,
-            Image=build.image,
-            PrivilegedMode=build.privileged,
-            EnvironmentVariables=variables,
-        ),
+        Environment=build_environment(build, compute, variables),
         ServiceRole=GetAtt(role, "Arn"),
         TimeoutInMinutes=timeout,
         BadgeEnabled=badge,
         LogsConfig=_logs(log_group),
         Triggers=triggers.no_validation(),
     )
+    # The local cache is per build host; the S3 cache lives in an environment's bucket.
+    local = ProjectCache(Type="LOCAL", Modes=LOCAL_CACHE_MODES) if build.cache == "local" else None
+    return _with_optional(project, VpcConfig=vpc_config(build), Cache=local)

@@ -12,6 +12,7 @@ from troposphere.s3 import Bucket
 from .. import __version__
 from ..aws import controls
 from ..aws.enums import CHECK_NOTIFICATION_EVENTS, CHECKS_STACK, PIPELINE_NOTIFICATION_EVENTS
+from ..aws.images import Image, classify
 from ..spec.model import SecretRef, Spec, parse_secret
 from . import codebuild, codepipeline, events, iam, logs, naming, notifications, parameters, s3
 from .iam import Grants
@@ -57,7 +58,25 @@ def build_policy(spec: Spec, env: str, log_group: LogGroup, artifacts: Bucket) -
     if spec.build.ecr:
         grants.add(*iam.grant_ecr_push(spec.build.ecr))
     grants.add(*iam.grant_read_secrets(secret_refs(spec, env)))
+    grants.add(*build_environment_grants(spec))
     return grants.statements()
+
+
+def build_environment_grants(spec: Spec) -> list[Statement]:
+    """What a build container needs before the buildspec runs: its private image, its CA
+    certificate, its network interfaces in the spec's VPC."""
+    found: list[Statement] = []
+    image = classify(spec.build.image)
+    if isinstance(image, Image) and image.kind == "ecr":
+        found += iam.grant_pull_image(image.account, image.region, image.repository)
+    if spec.build.certificate is not None:
+        bucket, _, key = spec.build.certificate.removeprefix("s3://").partition("/")
+        found.append(iam.grant_read_certificate(bucket, key))
+    if spec.build.vpc is not None:
+        found += iam.grant_vpc_network_interfaces(
+            spec.build.vpc.subnets, spec.build.vpc.security_groups
+        )
+    return found
 
 
 def secret_refs(spec: Spec, env: str) -> list[SecretRef]:
@@ -211,6 +230,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         name=naming.bridge_project_name(stack),
         repository=spec.repository,
         environment=environment,
+        build=spec.build,
         badge=spec.badge,
         kms_key=key,
         role=bridge_role,
@@ -234,6 +254,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         role=build_role,
         log_group=build_logs,
         kms_key=key,
+        artifacts=artifacts,
     )
     pipeline_role = iam.service_role(
         naming.PIPELINE_ROLE,
@@ -417,4 +438,5 @@ def check_policy(spec: Spec, log_group: LogGroup) -> list[Statement]:
     if spec.repository.connection is not None:
         grants.add(iam.grant_use_connection(spec.repository.connection))
     grants.add(*iam.grant_read_secrets(secret_refs(spec, CHECKS_STACK)))
+    grants.add(*build_environment_grants(spec))
     return grants.statements()

@@ -9,6 +9,7 @@ Actions and resource types checked against the Service Authorization Reference
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from awacs import (
@@ -16,6 +17,7 @@ from awacs import (
     codeconnections,
     codepipeline,
     codestar_connections,
+    ec2,
     ecr,
     ecs,
     kms,
@@ -28,6 +30,7 @@ from awacs import iam as iam_actions
 from awacs.aws import (
     Action,
     Allow,
+    ArnEquals,
     Condition,
     PolicyDocument,
     Principal,
@@ -36,7 +39,7 @@ from awacs.aws import (
     StringLike,
 )
 from awacs.sts import AssumeRole
-from troposphere import AWSHelperFn, GetAtt, Sub
+from troposphere import AWSHelperFn, GetAtt, Sub, encode_to_dict
 from troposphere.codebuild import Project
 from troposphere.codepipeline import Pipeline
 from troposphere.iam import Policy, Role
@@ -202,6 +205,53 @@ def grant_ecr_push(repositories: Sequence[str]) -> list[Statement]:
     return [_allow_any_resource([ecr.GetAuthorizationToken]), _allow(push, arns)]
 
 
+def grant_pull_image(account: str, region: str, repository: str) -> list[Statement]:
+    """Pull the private ECR build image as the service role (ImagePullCredentialsType
+    SERVICE_ROLE; CodeBuild user guide, setting-up-service-role, ECRPullPolicy): the
+    three pull actions on that one repository, the login token on "*"."""
+    arn = Sub(f"arn:${{AWS::Partition}}:ecr:{region}:{account}:repository/{repository}")
+    pull = [ecr.BatchCheckLayerAvailability, ecr.GetDownloadUrlForLayer, ecr.BatchGetImage]
+    return [_allow_any_resource([ecr.GetAuthorizationToken]), _allow(pull, [arn])]
+
+
+def grant_read_certificate(bucket: str, key: str) -> Statement:
+    """The CA certificate CodeBuild downloads into the build container (ProjectEnvironment
+    certificate): that one object."""
+    return _allow([s3.GetObject], [Sub(f"arn:${{AWS::Partition}}:s3:::{bucket}/{key}")])
+
+
+def grant_vpc_network_interfaces(subnets: Sequence[str], groups: Sequence[str]) -> list[Statement]:
+    """What CodeBuild documents for builds in a VPC (user guide, "Allow CodeBuild access to
+    AWS services required to create a VPC network interface"), with the interfaces it
+    creates limited to the spec's subnets and security groups, and the permission to
+    attach them limited by the documented ec2:Subnet and ec2:AuthorizedService."""
+    subnet_arns = [regional_arn("ec2", f"subnet/{subnet}") for subnet in subnets]
+    group_arns = [regional_arn("ec2", f"security-group/{group}") for group in groups]
+    interfaces = regional_arn("ec2", "network-interface/*")
+    describe = [
+        ec2.DescribeDhcpOptions,
+        ec2.DescribeNetworkInterfaces,
+        ec2.DescribeSecurityGroups,
+        ec2.DescribeSubnets,
+        ec2.DescribeVpcs,
+    ]
+    return [
+        _allow_any_resource(describe),
+        _allow([ec2.CreateNetworkInterface], [interfaces, *subnet_arns, *group_arns]),
+        _allow([ec2.DeleteNetworkInterface], [interfaces]),
+        _allow(
+            [ec2.CreateNetworkInterfacePermission],
+            [interfaces],
+            Condition=Condition(
+                [
+                    StringEquals("ec2:AuthorizedService", "codebuild.amazonaws.com"),
+                    ArnEquals("ec2:Subnet", subnet_arns),
+                ]
+            ),
+        ),
+    ]
+
+
 def secret_resource(secret: SecretRef) -> Sub | str:
     if secret.store == "ssm":
         return regional_arn("ssm", "parameter/" + secret.name.lstrip("/"))
@@ -327,6 +377,11 @@ class Grants:
         return self.add(*statements)
 
     def statements(self) -> list[Statement]:
+        unique: dict[str, Statement] = {}
+        for statement in self._statements:  # e.g. the ECR login token, asked for twice
+            key = json.dumps(encode_to_dict(statement.JSONrepr()), sort_keys=True)
+            unique.setdefault(key, statement)
+        found = list(unique.values())
         if self.kms_key is None or not self._buckets:
-            return list(self._statements)
-        return [*self._statements, grant_use_key(self.kms_key, self._buckets)]
+            return found
+        return [*found, grant_use_key(self.kms_key, self._buckets)]

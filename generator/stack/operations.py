@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ..aws.enums import CHECKS_STACK
+from ..aws.images import Image, classify
 from ..spec.model import Spec, parse_secret
 from . import naming
 
@@ -28,15 +29,31 @@ def _secrets(spec: Spec, env: str) -> list[str]:
     return found
 
 
+def _build_environment(spec: Spec) -> list[str]:
+    """What the build container itself needs: its image, certificate and VPC."""
+    found = []
+    image = classify(spec.build.image)
+    if isinstance(image, Image) and image.kind == "ecr":
+        found.append("private-image-pull")
+    if spec.build.certificate is not None:
+        found.append("build-certificate")
+    if spec.build.vpc is not None:
+        found.append("vpc-network-interfaces")
+    return found
+
+
 def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
     """{role logical ID: the operations it performs} for one stack of a valid spec."""
     if env == CHECKS_STACK and spec.checks is not None:
         # Pull-request code: logs, reports, the repository, checks.secrets. Nothing else.
         check = ["codebuild-logs", "codebuild-reports", *_connection(spec), *_secrets(spec, env)]
-        return {naming.CHECK_ROLE: tuple(check)}
+        return {naming.CHECK_ROLE: tuple(check + _build_environment(spec))}
     key = spec.kms_key is not None
     bridge = ["codebuild-logs", "bridge-upload", *_connection(spec)]
     build = ["codebuild-logs", "codebuild-artifacts", "codebuild-reports", *_secrets(spec, env)]
+    build += _build_environment(spec)
+    if spec.build.cache == "s3":
+        build.append("s3-build-cache")
     if spec.build.ecr:
         build += ["ecr-push", "ecr-pull"]
     pipeline = ["s3-source-action", "source-missing-is-not-found", "artifact-store"]

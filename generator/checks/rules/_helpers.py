@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from generator.aws.images import PRIVATE_ECR
+
 Path = list[str | int]
 
 
@@ -104,8 +106,8 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def external_arns(template: Any) -> set[str]:
     """ARNs a spec gave literally (a connection, a secret, the KMS key on the artifact
-    store, projects, log groups and topics, a notification topic): allowed to be literal
-    wherever they appear."""
+    store, projects, log groups and topics, a notification topic, a private build image's
+    repository): allowed to be literal wherever they appear."""
     allowed = set()
     for _, props in resources(template, "AWS::CodeBuild::Project"):
         auth = _dict(_dict(props.get("Source")).get("Auth"))
@@ -114,6 +116,10 @@ def external_arns(template: Any) -> set[str]:
         if isinstance(props.get("EncryptionKey"), str):
             allowed.add(props["EncryptionKey"])
         environment = _dict(props.get("Environment"))
+        image = environment.get("Image")
+        ecr = PRIVATE_ECR.match(image) if isinstance(image, str) else None
+        if ecr:  # the spec's private build image, in whichever account and region it is
+            allowed.add(f":ecr:{ecr['region']}:{ecr['account']}:repository/{ecr['repository']}")
         for variable in as_list(environment.get("EnvironmentVariables") or []):
             value = _dict(variable).get("Value")
             if _dict(variable).get("Type") == "SECRETS_MANAGER" and isinstance(value, str):

@@ -1,0 +1,276 @@
+"""`init`: a new spec and a starter buildspec from the Git remote, never over a file."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.cli import main
+from generator.ops.init import (
+    InitError,
+    Remote,
+    name_from,
+    parse_remote,
+    render_spec,
+    resolve_remote,
+)
+from generator.spec.loader import load_spec_text
+from generator.spec.validate import validate_spec
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+
+
+@pytest.fixture
+def work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty folder as the current directory, with git isolated from the machine's
+    configuration and from any repository above it."""
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    folder = tmp_path / "work"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True)
+
+
+def repository(folder: Path, remote: str) -> None:
+    git(folder, "init", "-q")
+    git(folder, "remote", "add", "origin", remote)
+
+
+def spec_of(path: Path):
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../schema/pipeline-spec.schema.json\n")
+    return validate_spec(load_spec_text(text, str(path)))
+
+
+def builds_clean(spec: Path, out: Path) -> None:
+    assert main(["build", str(spec), "-o", str(out), "--format", "yaml"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"{spec.stem}-dev.yaml"]
+
+
+def commands(buildspec: dict, phase: str) -> list[str]:
+    return buildspec["phases"][phase]["commands"]
+
+
+@needs_git
+def test_github_ssh_remote_gives_a_spec_and_an_ecs_buildspec_that_build(work: Path) -> None:
+    repository(work, "git@github.com:acme/Orders_API.git")
+    git(work, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")
+
+    assert main(["init"]) == 0
+
+    spec = spec_of(work / "specs" / "orders-api.yaml")
+    assert spec.service == "orders-api"
+    assert (spec.repository.provider, spec.repository.url) == (
+        "github",
+        "https://github.com/acme/Orders_API.git",
+    )
+    assert spec.build.privileged and spec.build.ecr == ["orders-api"]
+    dev = spec.environments["dev"]
+    assert dev.branch == "trunk"  # the remote's default branch
+    assert dev.deploy.ecs is not None
+    assert (dev.deploy.ecs.cluster, dev.deploy.ecs.service) == ("orders-api", "orders-api")
+    assert dev.deploy.ecs.task_roles == []
+
+    buildspec = yaml.safe_load((work / "buildspec.yml").read_text(encoding="utf-8"))
+    assert buildspec["version"] == 0.2
+    pre_build = "\n".join(commands(buildspec, "pre_build"))
+    assert "aws ecr get-login-password --region $AWS_DEFAULT_REGION | docker login" in pre_build
+    assert "--password-stdin $REGISTRY" in pre_build
+    assert "REGISTRY=$ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com" in pre_build
+    assert "git rev-parse --short=7 HEAD" in pre_build
+    assert "CODEBUILD_RESOLVED_SOURCE_VERSION" in pre_build
+    assert commands(buildspec, "build") == ["docker build -t $REPOSITORY_URI:$IMAGE_TAG ."]
+    push, definitions = commands(buildspec, "post_build")
+    assert push == "docker push $REPOSITORY_URI:$IMAGE_TAG"
+    assert definitions.startswith("""printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" """)
+    assert definitions.endswith("> imagedefinitions.json")
+    assert buildspec["env"]["variables"] == {
+        "ECR_REPOSITORY": "orders-api",
+        "CONTAINER_NAME": "orders-api",
+    }
+    assert buildspec["artifacts"] == {"files": ["imagedefinitions.json"]}
+
+    builds_clean(work / "specs" / "orders-api.yaml", work.parent / "out")
+
+
+@needs_git
+def test_bitbucket_https_remote_with_s3_deploy_builds(work: Path, capsys) -> None:
+    repository(work, "https://jdoe@bitbucket.org/acme/storefront-web.git")
+
+    assert main(["init", "--deploy", "s3"]) == 0
+
+    spec = spec_of(work / "specs" / "storefront-web.yaml")
+    assert (spec.repository.provider, spec.repository.url) == (
+        "bitbucket",
+        "https://bitbucket.org/acme/storefront-web.git",  # no user name in the spec
+    )
+    assert spec.build.ecr == [] and not spec.build.privileged
+    dev = spec.environments["dev"]
+    assert dev.branch == "main"  # no origin/HEAD recorded
+    assert dev.deploy.s3 is not None
+    assert (dev.deploy.s3.bucket, dev.deploy.s3.extract) == ("storefront-web-site", True)
+    buildspec = yaml.safe_load((work / "buildspec.yml").read_text(encoding="utf-8"))
+    assert buildspec["artifacts"] == {"base-directory": "dist", "files": ["**/*"]}
+    assert commands(buildspec, "install") == ["npm ci"]
+    assert commands(buildspec, "build") == ["npm run build"]
+    out = capsys.readouterr().out
+    assert "wrote specs/storefront-web.yaml" in out and "wrote buildspec.yml" in out
+    assert "make templates" in out and "make deploy STACK=storefront-web-dev" in out
+
+    builds_clean(work / "specs" / "storefront-web.yaml", work.parent / "out")
+
+
+@needs_git
+@pytest.mark.parametrize("existing", ["buildspec.yml", "specs/orders-api.yaml"])
+def test_never_overwrites_and_writes_nothing(work: Path, capsys, existing: str) -> None:
+    repository(work, "git@github.com:acme/orders-api.git")
+    (work / existing).parent.mkdir(parents=True, exist_ok=True)
+    (work / existing).write_text("mine\n", encoding="utf-8")
+    before = sorted(p.relative_to(work) for p in work.rglob("*") if ".git" not in p.parts)
+
+    assert main(["init"]) == 2
+
+    err = capsys.readouterr().err
+    assert f"error: {existing} already exists" in err and "nothing was written" in err
+    assert (work / existing).read_text(encoding="utf-8") == "mine\n"
+    after = sorted(p.relative_to(work) for p in work.rglob("*") if ".git" not in p.parts)
+    assert after == before  # no other file, no temporary file left
+
+
+@needs_git
+def test_an_unsupported_host_is_refused(work: Path, capsys) -> None:
+    repository(work, "git@gitlab.com:acme/orders-api.git")
+
+    assert main(["init"]) == 2
+
+    err = capsys.readouterr().err
+    assert "gitlab.com" in err and "supports bitbucket.org and github.com only" in err
+    assert sorted(work.iterdir()) == [work / ".git"]
+
+
+@needs_git
+def test_outside_a_repository_init_needs_url(work: Path, capsys) -> None:
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err
+    assert "run init inside the service's repository" in err and "--url URL" in err
+    assert list(work.iterdir()) == []
+
+    url = "https://github.com/acme/billing.git"
+    assert main(["init", "--provider", "github", "--url", url, "billing-api"]) == 0
+    spec = spec_of(work / "specs" / "billing-api.yaml")
+    assert (spec.service, spec.repository.provider, spec.repository.url) == (
+        "billing-api",
+        "github",
+        url,
+    )
+    assert spec.environments["dev"].branch == "main"
+    assert (work / "buildspec.yml").is_file()
+
+
+@needs_git
+def test_a_repository_without_origin_needs_url(work: Path, capsys) -> None:
+    git(work, "init", "-q")
+    assert main(["init"]) == 2
+    assert "No such remote 'origin'" in capsys.readouterr().err
+
+
+@needs_git
+def test_a_default_branch_the_spec_refuses_writes_nothing(work: Path, capsys) -> None:
+    repository(work, "git@github.com:acme/orders-api.git")
+    git(work, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/fix#1")
+    assert main(["init"]) == 2
+    err = capsys.readouterr().err
+    assert "specs/orders-api.yaml:" in err and "environments.dev.branch" in err
+    assert sorted(work.iterdir()) == [work / ".git"]
+
+
+def test_provider_must_agree_with_the_url(work: Path, capsys) -> None:
+    args = ["init", "--provider", "bitbucket", "--url", "https://github.com/acme/x-y.git"]
+    assert main(args) == 2
+    assert "--provider bitbucket, but https://github.com/acme/x-y.git is a github" in (
+        capsys.readouterr().err
+    )
+    assert list(work.iterdir()) == []
+
+
+def test_a_bad_name_is_refused(work: Path, capsys) -> None:
+    assert main(["init", "--url", "git@github.com:acme/x.git", "Orders"]) == 2
+    assert 'NAME "Orders" must match' in capsys.readouterr().err
+    assert list(work.iterdir()) == []
+
+
+def test_an_underivable_name_asks_for_one(work: Path, capsys) -> None:
+    assert main(["init", "--url", "git@github.com:acme/1.git"]) == 2
+    assert "python -m generator init NAME" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("remote", "provider", "url"),
+    [
+        ("git@github.com:acme/Orders_API.git", "github", "https://github.com/acme/Orders_API.git"),
+        ("ssh://git@bitbucket.org/acme/x.git", "bitbucket", "https://bitbucket.org/acme/x.git"),
+        ("ssh://git@ssh.github.com:443/acme/x", "github", "https://github.com/acme/x.git"),
+        (
+            "https://x-token-auth:pw@bitbucket.org/acme/x/",
+            "bitbucket",
+            "https://bitbucket.org/acme/x.git",
+        ),
+        ("https://GitHub.com/acme/x.git", "github", "https://github.com/acme/x.git"),
+    ],
+)
+def test_remotes_become_https_clone_urls(remote: str, provider: str, url: str) -> None:
+    repo = url.rsplit("/", 1)[1].removesuffix(".git")
+    assert parse_remote(remote) == Remote(provider, url, repo)
+
+
+@pytest.mark.parametrize(
+    ("remote", "message"),
+    [
+        ("https://github.example.com/acme/x.git", "github.example.com; the generator supports"),
+        ("git@bitbucket.org:acme/team/x.git", "expected https://bitbucket.org/<owner>/<repo>.git"),
+        ("/srv/git/x.git", "not the URL of a hosted Git repository"),
+        ("https://user:secret@gitlab.com/acme/x.git", "gitlab.com"),
+    ],
+)
+def test_remotes_that_cannot_feed_a_pipeline(remote: str, message: str) -> None:
+    with pytest.raises(InitError) as caught:
+        parse_remote(remote)
+    assert message in str(caught.value)
+    assert "secret" not in str(caught.value)
+
+
+def test_provider_override_is_checked() -> None:
+    remote = parse_remote("git@github.com:acme/x.git")
+    assert resolve_remote(remote, None) == resolve_remote(remote, "github") == remote
+    with pytest.raises(InitError):
+        resolve_remote(remote, "bitbucket")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Orders_API", "orders-api"), ("web..site--v2", "web-site-v2"), ("1st", None), ("x", None)],
+)
+def test_service_names_from_repository_names(text: str, name: str | None) -> None:
+    assert name_from(text) == name
+
+
+@pytest.mark.parametrize("branch", ["yes", "on", "release/1.0", "123", "0.10"])
+def test_branch_names_stay_strings(branch: str) -> None:
+    remote = Remote("github", "https://github.com/acme/x.git", "x")
+    for deploy in ("ecs", "s3"):
+        text = render_spec("svc", remote, branch, deploy)
+        assert validate_spec(load_spec_text(text, "svc.yaml")).environments["dev"].branch == branch
