@@ -201,9 +201,7 @@ def access_log_bucket(title: str) -> Bucket:
         ],
         _sse_s3(),
     )
-    bucket.Metadata = checkov_skips(
-        "CKV_AWS_18", "CKV_AWS_145", CKV_AWS_18=ACCESS_LOG_BUCKET_UNLOGGED
-    )
+    bucket.Metadata = checkov_skips("CKV_AWS_18", CKV_AWS_18=ACCESS_LOG_BUCKET_UNLOGGED)
     return bucket
 
 

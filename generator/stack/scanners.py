@@ -22,10 +22,6 @@ ACCEPTED_CHECKS: dict[str, str] = {
         "sns-key-management); set kms_key to encrypt it with the spec's key. Its messages say "
         "which pipeline failed, never a secret."
     ),
-    "CKV_AWS_145": (
-        "The access-log bucket: S3 delivers server access logs only to a bucket with SSE-S3 "
-        "default encryption (S3 user guide, enable-server-access-logging)."
-    ),
 }
 
 # cfn-lint findings accepted on purpose. I1022 prefers Fn::Sub to Fn::Join; the bucket
