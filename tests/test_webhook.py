@@ -118,3 +118,31 @@ def test_push_only_bridges_carry_no_pull_request_policy(pipeline_stacks) -> None
             if f["Type"] == "EVENT"
         )
         assert ("PullRequestBuildPolicy" in props["Triggers"]) is not pushes_only, stack.name
+
+
+def _github_spec(service: str, environments: int) -> str:
+    envs = "".join(
+        f"  e{i}:\n    branch: b{i}\n    deploy:\n      s3: {{bucket: acme-{service}-{i}}}\n"
+        for i in range(environments)
+    )
+    return (
+        f"service: {service}\nrepository:\n  provider: github\n"
+        f"  url: https://github.com/acme/Platform.git\nenvironments:\n{envs}"
+    )
+
+
+def test_specs_sharing_a_github_repository_are_warned_past_20_webhooks(tmp_path) -> None:
+    from generator.ops.generate import generate
+
+    for service, count in (("svc-a", 8), ("svc-b", 8)):
+        (tmp_path / f"{service}.yaml").write_text(_github_spec(service, count))
+    other_spelling = _github_spec("svc-c", 4).replace("Platform.git", "platform")
+    (tmp_path / "svc-c.yml").write_text(other_spelling + "checks: {branches: [main]}\n")
+    specs = sorted(tmp_path.iterdir())
+    warnings = [str(w) for w in generate(specs, "yaml", bootstrap=False).warnings]
+    assert len(warnings) == 3
+    assert warnings[0].startswith(f"{specs[0]}:4:8: repository.url: warning: 21 CodeBuild webhooks")
+    assert "GitHub allows 20 per event per repository" in warnings[0]
+    # One environment fewer: no warning.
+    (tmp_path / "svc-a.yaml").write_text(_github_spec("svc-a", 7))
+    assert not generate(specs, "yaml", bootstrap=False).warnings

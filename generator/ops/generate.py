@@ -42,6 +42,7 @@ class LoadedFile:
     errors: list[SpecError]
     service_position: tuple[int, int] = (1, 1)
     warnings: list[SpecError] = field(default_factory=list)
+    url_position: tuple[int, int] = (1, 1)
 
     @property
     def stack_names(self) -> list[str]:
@@ -55,7 +56,12 @@ def load_file(path: Path) -> LoadedFile:
         loaded = load_spec_file(path)
         spec = validate_spec(loaded)
         return LoadedFile(
-            path, spec, [], loaded.position(("service",)), warnings=spec_warnings(loaded)
+            path,
+            spec,
+            [],
+            loaded.position(("service",)),
+            warnings=spec_warnings(loaded),
+            url_position=loaded.position(("repository", "url")),
         )
     except SpecErrors as exc:
         return LoadedFile(path, None, exc.errors)
@@ -162,12 +168,54 @@ def generate(paths: Sequence[Path], fmt: str, *, bootstrap: bool) -> Generated:
         generated.files |= files
         generated.by_spec[BOOTSTRAP_SOURCE] = files
         generated.lint_items += [_lint_item(stack.name, files) for stack in stacks]
+    generated.warnings += webhook_limit_warnings([file for file, _ in built])
     for file, files in built:
         generated.warnings += file.warnings
         generated.files |= files
         generated.by_spec[file.path] = files
         generated.lint_items += [_lint_item(name, files) for name in file.stack_names]
     return generated
+
+
+# GitHub: "you can only create up to 20 webhooks that subscribe to each individual event
+# type" per repository (GitHub docs, about-webhooks-for-repositories). Each CodeBuild
+# project with a webhook creates one (a project has one webhook: CodeBuild API, CreateWebhook).
+GITHUB_WEBHOOKS_PER_EVENT = 20
+
+
+def _repository_key(url: str) -> str:
+    return url.lower().removesuffix("/").removesuffix(".git")
+
+
+def webhook_limit_warnings(files: Sequence[LoadedFile]) -> list[SpecError]:
+    """A warning on each spec whose GitHub repository, with the other specs on it, would
+    need more webhooks than GitHub allows."""
+    on_repository: dict[str, list[LoadedFile]] = {}
+    for file in files:
+        if file.spec is not None and file.spec.repository.provider == "github":
+            key = _repository_key(file.spec.repository.url)
+            on_repository.setdefault(key, []).append(file)
+    warnings = []
+    for key, sharing in sorted(on_repository.items()):
+        hooks = sum(len(f.spec.stack_environments) for f in sharing if f.spec is not None)
+        if hooks <= GITHUB_WEBHOOKS_PER_EVENT:
+            continue
+        names = ", ".join(sorted(str(f.path) for f in sharing))
+        for file in sharing:
+            line, column = file.url_position
+            warnings.append(
+                SpecError(
+                    str(file.path),
+                    line,
+                    column,
+                    "repository.url",
+                    f"warning: {hooks} CodeBuild webhooks on {key} from {names} (one per "
+                    f"environment, one for checks); GitHub allows {GITHUB_WEBHOOKS_PER_EVENT} "
+                    "per event per repository, so the stacks deployed last cannot create "
+                    "theirs; put fewer environments on this repository",
+                )
+            )
+    return warnings
 
 
 def bootstrap_stacks() -> list[Stack]:
