@@ -509,6 +509,13 @@ def test_parameter_names_that_parameter_store_accepts(value: str, expected: str)
 
 WARNINGS = [
     (
+        GOOD.replace("timeout: 60", "image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/ci:1"),
+        "s.yaml:6:10: build.image: warning: CodeBuild pulls an ECR image only in the image's "
+        "own Region: deploy these stacks in eu-west-1 (CodeBuild troubleshooting: \"Use an "
+        'Amazon ECR image that is in the same AWS Region"), or copy the image to the Region '
+        "you deploy in",
+    ),
+    (
         GOOD.replace("[push]", "[pull-request-merged]"),
         "s.yaml:10:14: environments.dev.events[0]: warning: Bitbucket sends pull-request-merged "
         'only when the repository webhook that CodeBuild creates has the "Pull Request: Merged" '

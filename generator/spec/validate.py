@@ -25,7 +25,7 @@ from ..aws.enums import (
     SECRET_LIKE_NAME,
     SPEC_EVENTS,
 )
-from ..aws.images import ARCHES, CURATED_IMAGES, classify
+from ..aws.images import ARCHES, CURATED_IMAGES, PRIVATE_ECR, classify
 from .errors import SpecError, SpecErrors, did_you_mean
 from .loader import FieldPath, LoadedSpec
 from .model import PATTERN_MEANINGS, STRICT_MIN_RETENTION, Spec
@@ -250,6 +250,15 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
 
 def semantic_warnings(data: Any) -> Iterator[Problem]:
     """What builds but may not do what the author expects; printed, never fatal."""
+    image = _mapping(data, "build").get("image")
+    ecr = PRIVATE_ECR.match(image) if isinstance(image, str) else None
+    if ecr:
+        yield (
+            ("build", "image"),
+            f"CodeBuild pulls an ECR image only in the image's own Region: deploy these stacks "
+            f"in {ecr['region']} (CodeBuild troubleshooting: \"Use an Amazon ECR image that "
+            'is in the same AWS Region"), or copy the image to the Region you deploy in',
+        )
     provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
         events = env.get("events") if isinstance(env, dict) else None

@@ -24,7 +24,7 @@ def deploy_parameters(spec: Spec) -> list[Parameter]:
             BUILD_COMPUTE,
             Type="String",
             Default=COMPUTE_TYPES[spec.build.compute],
-            AllowedValues=list(COMPUTE_TYPES.values()),
+            AllowedValues=allowed_compute_types(spec),
             Description="CodeBuild compute size of the build project (spec: build.compute)",
         ),
         Parameter(
@@ -50,6 +50,15 @@ def deploy_parameters(spec: Spec) -> list[Parameter]:
 # Every parameter above takes its default from the spec: `deploy` passes each one
 # explicitly, since `aws cloudformation deploy` otherwise keeps a stack's previous value.
 SPEC_PARAMETERS = (BUILD_COMPUTE, BUILD_TIMEOUT, LOG_RETENTION)
+
+
+def allowed_compute_types(spec: Spec) -> list[str]:
+    """Every size, except 2xlarge with a local cache, which CodeBuild does not support
+    there (user guide, caching-local)."""
+    sizes = [
+        size for size in COMPUTE_TYPES if not (spec.build.cache == "local" and size == "2xlarge")
+    ]
+    return [COMPUTE_TYPES[size] for size in sizes]
 
 
 def spec_parameters(spec: Spec) -> tuple[str, ...]:
