@@ -161,16 +161,7 @@ def bridge_project(
     source_bucket: Bucket,
     source_key: str,
 ) -> Project:
-    source = Source(
-        Type=SOURCE_TYPES[repository.provider],
-        Location=repository.url,
-        GitCloneDepth=1,
-        BuildSpec=BRIDGE_BUILDSPEC,
-    )
-    submodules(source, build)
-    if repository.connection is not None:
-        source.Auth = _source_auth(repository.connection)
-        source.no_validation()
+    source = repository_source(repository, build, GitCloneDepth=1, BuildSpec=BRIDGE_BUILDSPEC)
     project = Project(
         title,
         Name=name,
@@ -287,9 +278,15 @@ def project_cache(build: Build, artifacts: Bucket) -> ProjectCache | None:
     return None
 
 
-def submodules(source: Source, build: Build) -> Source:
+def repository_source(repository: Repository, build: Build, **properties: object) -> Source:
+    """The Git repository as a project's source, through the spec's connection if any,
+    with its submodules when the spec asks for them."""
+    source = Source(Type=SOURCE_TYPES[repository.provider], Location=repository.url, **properties)
     if build.submodules:
         source.GitSubmodulesConfig = GitSubmodulesConfig(FetchSubmodules=True)
+    if repository.connection is not None:
+        source.Auth = _source_auth(repository.connection)
+        source.no_validation()
     return source
 
 
@@ -352,16 +349,9 @@ def check_project(
     """Builds each pull request with the repository's buildspec and reports the result on
     the pull request (ReportBuildStatus; CodeBuild API reference, ProjectSource: GitHub
     and Bitbucket, among others). No artifacts: pull-request code never reaches a pipeline."""
-    source = Source(
-        Type=SOURCE_TYPES[repository.provider],
-        Location=repository.url,
-        BuildSpec=checks.buildspec or build.buildspec,
-        ReportBuildStatus=True,
+    source = repository_source(
+        repository, build, BuildSpec=checks.buildspec or build.buildspec, ReportBuildStatus=True
     )
-    submodules(source, build)
-    if repository.connection is not None:
-        source.Auth = _source_auth(repository.connection)
-        source.no_validation()
     triggers = ProjectTriggers(
         Webhook=True,
         BuildType="BUILD",

@@ -233,59 +233,49 @@ def _deny_insecure_transport(bucket: Bucket) -> Statement:
     )
 
 
-def bucket_policy(title: str, bucket: Bucket, writers: Sequence[Role]) -> BucketPolicy:
-    """Deny every request without TLS, and every object write by a principal other than
-    the writer roles of this stack. Bucket-level actions stay with IAM, so the account's
-    administrators can still read and change this policy."""
+def _tls_only_policy(title: str, bucket: Bucket, statement: Statement) -> BucketPolicy:
+    """The bucket's policy: deny every request without TLS, then `statement`."""
     return BucketPolicy(
         title,
         Metadata=cfn_lint_ignores("I1022"),
         Bucket=Ref(bucket),
         PolicyDocument=PolicyDocument(
-            Version="2012-10-17",
-            Statement=[
-                _deny_insecure_transport(bucket),
-                Statement(
-                    Sid="DenyObjectWritesByOthers",
-                    Effect=Deny,
-                    Principal=Principal("*"),
-                    Action=list(OBJECT_WRITE_ACTIONS),
-                    Resource=[Sub("${" + bucket.title + ".Arn}/*")],
-                    # aws:PrincipalArn is the role's ARN for its sessions (IAM user guide,
-                    # "AWS global condition context keys").
-                    Condition=Condition(
-                        ArnNotEquals("aws:PrincipalArn", [GetAtt(w, "Arn") for w in writers])
-                    ),
-                ),
-            ],
+            Version="2012-10-17", Statement=[_deny_insecure_transport(bucket), statement]
         ),
     )
+
+
+def bucket_policy(title: str, bucket: Bucket, writers: Sequence[Role]) -> BucketPolicy:
+    """Deny every request without TLS, and every object write by a principal other than
+    the writer roles of this stack. Bucket-level actions stay with IAM, so the account's
+    administrators can still read and change this policy."""
+    deny_other_writers = Statement(
+        Sid="DenyObjectWritesByOthers",
+        Effect=Deny,
+        Principal=Principal("*"),
+        Action=list(OBJECT_WRITE_ACTIONS),
+        Resource=[Sub("${" + bucket.title + ".Arn}/*")],
+        # aws:PrincipalArn is the role's ARN for its sessions (IAM user guide, "AWS global
+        # condition context keys").
+        Condition=Condition(ArnNotEquals("aws:PrincipalArn", [GetAtt(w, "Arn") for w in writers])),
+    )
+    return _tls_only_policy(title, bucket, deny_other_writers)
 
 
 def access_log_bucket_policy(title: str, bucket: Bucket, sources: Sequence[Bucket]) -> BucketPolicy:
     """TLS only, and the S3 logging service may write the logs of these buckets only
     (S3 user guide, enable-server-access-logging: the bucket policy for log delivery)."""
-    return BucketPolicy(
-        title,
-        Metadata=cfn_lint_ignores("I1022"),
-        Bucket=Ref(bucket),
-        PolicyDocument=PolicyDocument(
-            Version="2012-10-17",
-            Statement=[
-                _deny_insecure_transport(bucket),
-                Statement(
-                    Sid="AllowServerAccessLogDelivery",
-                    Effect=Allow,
-                    Principal=Principal("Service", "logging.s3.amazonaws.com"),
-                    Action=[s3_actions.PutObject],
-                    Resource=[Join("", [GetAtt(bucket, "Arn"), "/*"])],
-                    Condition=Condition(
-                        [
-                            ArnLike("aws:SourceArn", [GetAtt(b, "Arn") for b in sources]),
-                            StringEquals("aws:SourceAccount", AccountId),
-                        ]
-                    ),
-                ),
-            ],
+    log_delivery = Statement(
+        Sid="AllowServerAccessLogDelivery",
+        Effect=Allow,
+        Principal=Principal("Service", "logging.s3.amazonaws.com"),
+        Action=[s3_actions.PutObject],
+        Resource=[Join("", [GetAtt(bucket, "Arn"), "/*"])],
+        Condition=Condition(
+            [
+                ArnLike("aws:SourceArn", [GetAtt(b, "Arn") for b in sources]),
+                StringEquals("aws:SourceAccount", AccountId),
+            ]
         ),
     )
+    return _tls_only_policy(title, bucket, log_delivery)
