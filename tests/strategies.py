@@ -9,11 +9,14 @@ from typing import Any
 from hypothesis import strategies as st
 
 from generator.aws.enums import (
+    CHECKS_STACK,
+    GENERATED_VARIABLES,
     LOG_RETENTION_DAYS,
     PROVIDER_EVENTS,
     SECRET_LIKE_NAME,
     SPEC_EVENTS,
 )
+from generator.aws.images import CURATED_IMAGES
 from generator.spec.validate import is_production
 
 SECRET_LIKE = re.compile(SECRET_LIKE_NAME, re.IGNORECASE)
@@ -28,7 +31,8 @@ names = regex(r"[a-z][a-z0-9]{0,8}")
 plain_text = st.text(
     st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=0, max_size=40
 )
-env_var = regex(r"[A-Z_][A-Z0-9_]{0,15}")
+env_var = regex(r"[A-Z_][A-Z0-9_]{0,15}").filter(lambda n: n not in GENERATED_VARIABLES)
+hex8 = regex(r"[0-9a-f]{8}")
 branch = regex(r"[A-Za-z0-9_+-]{1,10}(/[A-Za-z0-9._+-]{1,10}){0,2}").filter(BRANCH.match)
 
 
@@ -44,6 +48,76 @@ def deploy_targets(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         s3 |= {"extract": False, "key": draw(regex(r"[a-z0-9/]{0,10}[a-z0-9]\.zip"))}
     return {"s3": s3}
+
+
+@st.composite
+def build_settings(draw: st.DrawFn, build: dict[str, Any]) -> dict[str, Any]:
+    """Image, arch, cache, VPC, submodules and certificate, each drawn or left out, in the
+    combinations the spec allows."""
+    settings: dict[str, Any] = {}
+    image = draw(
+        st.one_of(
+            st.none(),
+            st.sampled_from(sorted(CURATED_IMAGES)),
+            st.sampled_from(["node:20", "public.ecr.aws/docker/library/python:3.12"]),
+            regex(r"[0-9]{12}").map(lambda a: f"{a}.dkr.ecr.eu-west-1.amazonaws.com/ci/base:1"),
+        )
+    )
+    if image is not None:
+        settings["image"] = image
+        arch = CURATED_IMAGES.get(image) or draw(st.sampled_from(["x86_64", "arm64"]))
+        if arch != "x86_64" or draw(st.booleans()):
+            settings["arch"] = arch
+    if draw(st.booleans()):
+        ids = st.lists(hex8, min_size=1, max_size=3, unique=True)
+        settings["vpc"] = {
+            "vpc": f"vpc-{draw(hex8)}",
+            "subnets": [f"subnet-{h}" for h in draw(ids)],
+            "security_groups": [f"sg-{h}" for h in draw(ids)],
+        }
+    local_ok = build["privileged"] and "vpc" not in settings and build["compute"] != "2xlarge"
+    settings["cache"] = draw(
+        st.sampled_from(["none", "s3", "local"] if local_ok else ["none", "s3"])
+    )
+    settings["submodules"] = draw(st.booleans())
+    if draw(st.booleans()):
+        settings["certificate"] = f"s3://certs-{draw(names)}/ca/{draw(names)}.pem"
+    return settings
+
+
+@st.composite
+def checks(draw: st.DrawFn, provider: str) -> dict[str, Any]:
+    events = ["pull-request-created", "pull-request-updated"]
+    events += ["pull-request-reopened"] if provider == "github" else []
+    drawn: dict[str, Any] = {
+        "branches": draw(st.lists(branch, min_size=1, max_size=3, unique=True))
+    }
+    if draw(st.booleans()):
+        drawn["events"] = draw(st.lists(st.sampled_from(events), min_size=1, unique=True))
+    drawn["approval"] = draw(
+        st.sampled_from(["all", "none", "fork"] if provider == "github" else ["all", "none"])
+    )
+    if draw(st.booleans()):
+        drawn["actors"] = draw(st.lists(regex(r"[0-9]{6,9}"), min_size=1, max_size=2))
+    if drawn["approval"] == "all" or "actors" in drawn:
+        drawn["secrets"] = draw(
+            st.dictionaries(env_var, st.just("secretsmanager:ci/checks-token"), max_size=2)
+        )
+    return drawn
+
+
+@st.composite
+def notifications(draw: st.DrawFn) -> dict[str, Any]:
+    events = ["failed", "approval-needed", "succeeded", "started"]
+    drawn: dict[str, Any] = {}
+    if draw(st.booleans()):
+        drawn["events"] = draw(st.lists(st.sampled_from(events), min_size=1, unique=True))
+    if draw(st.booleans()):
+        drawn["topic"] = f"arn:aws:sns:eu-west-1:111122223333:{draw(names)}"
+    else:
+        emails = names.map(lambda n: f"{n}@example.com")
+        drawn["emails"] = draw(st.lists(emails, max_size=2, unique=True))
+    return drawn
 
 
 @st.composite
@@ -82,6 +156,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         "secrets": secrets,
         "ecr": draw(st.lists(regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?"), unique=True, max_size=3)),
     }
+    build |= draw(build_settings(build))
     allowed_events = [e for e, aws in SPEC_EVENTS.items() if aws in PROVIDER_EVENTS[provider]]
     optional = {
         "actors": st.lists(regex(r"[a-z0-9:{}-]{1,20}"), min_size=1, max_size=3),
@@ -89,6 +164,17 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
             ["all", "none", "fork"] if provider == "github" else ["all", "none"]
         ),
         "production": st.booleans(),
+        "variables": st.dictionaries(
+            env_var.filter(lambda n: not SECRET_LIKE.search(n) and n not in secrets),
+            plain_text,
+            max_size=2,
+        ),
+        "secrets": st.dictionaries(
+            env_var.filter(lambda n: n not in variables), secret_values, max_size=2
+        ),
+        "paths": st.lists(
+            regex(r"[a-z]{1,8}(/[a-z]{1,8})?/\*\*"), min_size=1, max_size=3, unique=True
+        ),
     }
     environments: dict[str, dict[str, Any]] = draw(
         st.dictionaries(
@@ -112,6 +198,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         )
     )
     for name, env in environments.items():
+        for shared in set(env.get("variables", {})) & set(env.get("secrets", {})):
+            del env["variables"][shared]
         assert isinstance(env["events"], list)
         if "push" in env["events"] and "pull-request-merged" in env["events"]:
             env["events"].remove("pull-request-merged")
@@ -134,4 +222,18 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         spec["kms_key"] = "arn:aws:kms:eu-west-1:111122223333:key/" + draw(
             regex(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         )
+    if draw(st.booleans()) and CHECKS_STACK not in environments:
+        spec["checks"] = draw(checks(provider))
+    if draw(st.booleans()):
+        spec["notifications"] = draw(notifications())
+    if draw(st.booleans()):
+        spec["overrides"] = {"BuildProject": {"Properties": {"ConcurrentBuildLimit": 2}}}
+    if "kms_key" in spec and draw(st.booleans()):
+        spec["hardening"] = "strict"
+        spec["logs"]["retention"] = draw(
+            st.sampled_from([d for d in LOG_RETENTION_DAYS if d >= 365])
+        )
+        build["privileged"] = False
+        if build["cache"] == "local":
+            build["cache"] = "s3"
     return spec

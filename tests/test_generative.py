@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from generator.checks import run_checks
 from generator.checks.lint import lint_texts
-from generator.render.formats import template_data, to_json
+from generator.ops.generate import stack_data
+from generator.render.formats import to_json
 from generator.spec.errors import SpecErrors
 from generator.spec.loader import load_spec_text
 from generator.spec.validate import validate_spec
-from generator.stack.compose import compose
 
 from .strategies import plain_text, specs
 
@@ -38,9 +38,11 @@ settings.register_profile(
 settings.register_profile("long", parent=settings.get_profile("default"), max_examples=5000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
+
 def build_all(text: str) -> list[dict[str, Any]]:
+    """Every stack the spec builds (its checks stack too), overrides merged in."""
     spec = validate_spec(load_spec_text(text, "generated.yaml"))
-    return [template_data(compose(spec, env)) for env in spec.environments]
+    return [stack_data(spec, env) for env in spec.stack_environments]
 
 
 ERROR_LINE = re.compile(r"^generated\.yaml:\d+:\d+: \S")

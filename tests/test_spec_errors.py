@@ -285,6 +285,11 @@ CASES = [
         'got "team-at-example.com"',
     ),
     (
+        "e-mail twice",
+        GOOD + "notifications: {emails: [a@example.com, a@example.com]}\n",
+        's.yaml:13:41: notifications.emails[1]: lists "a@example.com" twice',
+    ),
+    (
         "unknown notification event",
         GOOD + "notifications: {events: [exploded]}\n",
         "s.yaml:13:26: notifications.events[0]: must be one of failed, approval-needed, "

@@ -162,6 +162,7 @@ def _checks_and_notifications_rules(defs: dict[str, Any]) -> None:
     checks["then"] = {"required": ["actors"], "properties": {"actors": {"minItems": 1}}}
     notifications = defs["Notifications"]
     notifications["properties"]["events"]["uniqueItems"] = True
+    notifications["properties"]["emails"]["uniqueItems"] = True
     notifications["not"] = {"required": ["topic", "emails"]}
 
 

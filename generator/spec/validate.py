@@ -241,11 +241,12 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
             "subscribes to the topic the stack creates; with notifications.topic, subscribe "
             "on that topic instead (or leave topic out)",
         )
-    events = notifications.get("events")
-    if isinstance(events, list):
-        for i, event in enumerate(events):
-            if event in events[:i]:
-                yield ("notifications", "events", i), f'lists "{event}" twice'
+    for key in ("events", "emails"):
+        values = notifications.get(key)
+        if isinstance(values, list):
+            for i, value in enumerate(values):
+                if value in values[:i]:
+                    yield ("notifications", key, i), f'lists "{value}" twice'
 
 
 def semantic_warnings(data: Any) -> Iterator[Problem]:

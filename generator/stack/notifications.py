@@ -70,7 +70,7 @@ def topic_policy(topic: Topic) -> TopicPolicy:
 
 def email_subscription(topic: Topic, email: str) -> SubscriptionResource:
     """Logical ID from the address, so reordering the list replaces no subscription."""
-    digest = hashlib.sha256(email.lower().encode()).hexdigest()[:10].upper()
+    digest = hashlib.sha256(email.encode()).hexdigest()[:10].upper()
     return SubscriptionResource(
         f"NotificationEmail{digest}", TopicArn=Ref(topic), Protocol="email", Endpoint=email
     )
