@@ -1,4 +1,4 @@
-"""Command line: build, check, lint, diff, deploy, deploy-all, schema, reference
+"""Command line: build, check, lint, diff, deploy, deploy-all, guard, init, schema, reference
 (the contract scripts and CI rely on).
 
 Exit status: 0 success; 1 lint findings or stale templates; 2 bad input (a spec

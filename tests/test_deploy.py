@@ -172,3 +172,19 @@ def test_templates_over_the_inline_limit_are_named() -> None:
         "template limit; build with --allow-large (make templates ALLOW_LARGE=1) and deploy "
         "with --s3-bucket (make deploy DEPLOY_BUCKET=...)"
     ]
+
+
+def test_a_checks_stack_deploys_like_any_other_and_a_strict_one_has_no_retention_parameter(
+    fake_aws,
+) -> None:
+    bin_dir, log = fake_aws
+    result = run(["scripts/deploy.sh", "orders-api-checks"], bin_dir)
+    assert result.returncode == 0, result.stderr
+    (call,) = calls(log)
+    assert call[call.index("--stack-name") + 1] == "orders-api-checks"
+    assert call[call.index("--parameter-overrides") + 1 :] == SPEC_VALUES
+    result = run(["scripts/deploy.sh", "ledger-service-prod"], bin_dir)
+    assert result.returncode == 0, result.stderr
+    strict = calls(log)[1]
+    overrides = strict[strict.index("--parameter-overrides") + 1 :]
+    assert overrides == ["BuildComputeType=BUILD_GENERAL1_MEDIUM", "BuildTimeoutInMinutes=60"]
