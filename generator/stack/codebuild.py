@@ -270,10 +270,11 @@ LOCAL_CACHE_MODES = ["LOCAL_SOURCE_CACHE", "LOCAL_DOCKER_LAYER_CACHE"]
 CACHE_PREFIX = "cache"
 
 
-def project_cache(build: Build, artifacts: Bucket) -> ProjectCache | None:
+def project_cache(build: Build, artifacts: Bucket | None) -> ProjectCache | None:
+    """The project's cache; an S3 cache only where there is an artifact bucket."""
     if build.cache == "local":
         return ProjectCache(Type="LOCAL", Modes=LOCAL_CACHE_MODES)
-    if build.cache == "s3":
+    if build.cache == "s3" and artifacts is not None:
         return ProjectCache(Type="S3", Location=Sub("${" + artifacts.title + "}/" + CACHE_PREFIX))
     return None
 
@@ -374,6 +375,5 @@ def check_project(
         LogsConfig=_logs(log_group),
         Triggers=triggers.no_validation(),
     )
-    # The local cache is per build host; the S3 cache lives in an environment's bucket.
-    local = ProjectCache(Type="LOCAL", Modes=LOCAL_CACHE_MODES) if build.cache == "local" else None
-    return _with_optional(project, VpcConfig=vpc_config(build), Cache=local)
+    # The check stack has no bucket for an S3 cache.
+    return _with_optional(project, VpcConfig=vpc_config(build), Cache=project_cache(build, None))
