@@ -103,7 +103,6 @@ def _hardened_bucket(
 ) -> Bucket:
     bucket = Bucket(
         title,
-        Metadata=checkov_skips("CKV_AWS_18"),
         # Retained on delete and on replacement: a bucket's contents are never lost
         # by a stack operation (and a non-empty bucket cannot be deleted anyway).
         DeletionPolicy="Retain",
@@ -129,9 +128,11 @@ def _hardened_bucket(
 
 
 def _strict(bucket: Bucket, log_bucket: Bucket | None, prefix: str, lock_days: int) -> Bucket:
-    """hardening: strict: server access logs to log_bucket, and Object Lock."""
-    if log_bucket is not None:
-        bucket.resource.pop("Metadata")  # the checkov skip for CKV_AWS_18 (no access logging)
+    """hardening: strict: server access logs to log_bucket, and Object Lock; standard:
+    checkov's access-logging check skipped, with its reason."""
+    if log_bucket is None:
+        bucket.Metadata = checkov_skips("CKV_AWS_18")
+    else:
         bucket.LoggingConfiguration = LoggingConfiguration(
             DestinationBucketName=Ref(log_bucket), LogFilePrefix=prefix
         )
