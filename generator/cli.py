@@ -25,7 +25,7 @@ from .render.output import (
     write_all,
 )
 from .spec.errors import SpecErrors
-from .spec.sources import FORMATS, discover
+from .spec.sources import FORMATS, spec_names
 
 DEFAULT_SPECS = Path("specs")
 DEFAULT_OUT = Path("templates")
@@ -73,7 +73,7 @@ def _variant(args: argparse.Namespace) -> str:
     return args.format + ("+allow-large" if getattr(args, "allow_large", False) else "")
 
 
-def _cached_up_to_date(args: argparse.Namespace, spec_files: list[Path]) -> int | None:
+def _cached_up_to_date(args: argparse.Namespace, spec_files: dict[Path, str]) -> int | None:
     """The number of templates when the last clean build's output is still in place."""
     expected = expected_outputs(spec_files, _variant(args), bootstrap=_with_bootstrap(args))
     if expected is None or not matches_disk(args.output, expected):
@@ -84,7 +84,7 @@ def _cached_up_to_date(args: argparse.Namespace, spec_files: list[Path]) -> int 
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    spec_files = discover(args.paths or [DEFAULT_SPECS])
+    spec_files = spec_names(args.paths or [DEFAULT_SPECS])
     cached = _cached_up_to_date(args, spec_files)
     if cached is not None:
         print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
@@ -97,7 +97,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         from .ops.generate import generate
         from .render.formats import round_trip_problem, twins
 
-        generated = generate(spec_files, args.format, bootstrap=_with_bootstrap(args))
+        generated = generate(
+            list(spec_files), args.format, bootstrap=_with_bootstrap(args), names=spec_files
+        )
         for warning in sorted(generated.warnings):
             print(warning, file=sys.stderr)
         findings = lint_texts(generated.lint_items, progress=True, workers=workers)
@@ -114,7 +116,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     remove_files(ours)
     for line in _leftover_lines(ours, foreign, removed=True):
         print(line, file=sys.stderr)
-    record_clean_build(generated.by_spec, _variant(args))
+    record_clean_build(generated.by_spec, spec_files, _variant(args))
     count = len(generated.files)
     print(f"{count} template(s) in {args.output}, {len(written)} changed, lint clean")
     return EXIT_OK
@@ -141,14 +143,16 @@ def _rebuild_command(args: argparse.Namespace) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     refuse_file_as_folder(args.output)
-    spec_files = discover(args.paths or [DEFAULT_SPECS])
+    spec_files = spec_names(args.paths or [DEFAULT_SPECS])
     cached = _cached_up_to_date(args, spec_files)
     if cached is not None:
         print(f"{cached} template(s) in {args.output} are up to date")
         return EXIT_OK
     from .ops.generate import generate
 
-    files = generate(spec_files, args.format, bootstrap=_with_bootstrap(args)).files
+    files = generate(
+        list(spec_files), args.format, bootstrap=_with_bootstrap(args), names=spec_files
+    ).files
     ours, foreign = _unbuilt(args, set(files))
     for line in _leftover_lines([], foreign, removed=False):
         print(line, file=sys.stderr)
@@ -168,9 +172,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from .ops.generate import compose_stacks, load_specs
     from .ops.stackfiles import stack_file
 
-    stacks = {
-        s.name: s for s in compose_stacks(load_specs(discover(args.paths or [DEFAULT_SPECS])))
-    }
+    names = spec_names(args.paths or [DEFAULT_SPECS])
+    stacks = {s.name: s for s in compose_stacks(load_specs(names), names)}
     changed = 0
     for name in sorted(stacks):
         committed = stack_file(args.output, name)
@@ -359,7 +362,8 @@ def _add_deploy_options(sub: argparse.ArgumentParser) -> None:
         nargs="+",
         default=[],
         metavar="KEY=VALUE",
-        help="template parameters to override, passed to the AWS CLI",
+        help="values for the template's own parameters (the bootstrap stacks'), passed to "
+        "the AWS CLI; a service stack has none: its values come from the spec",
     )
     sub.add_argument(
         "--dry-run", action="store_true", help="create the change set but do not execute it"

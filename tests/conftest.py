@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from generator.ops.generate import Stack, compose_stacks, load_specs
-from generator.spec.sources import discover
+from generator.spec.sources import discover, spec_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
@@ -34,7 +34,8 @@ def example_specs() -> list:
 
 @pytest.fixture(scope="session")
 def example_stacks() -> list[Stack]:
-    return compose_stacks(load_specs(discover([SPECS])))
+    names = spec_names([SPECS])
+    return compose_stacks(load_specs(names), names)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
-"""What the console and the API see: Interface metadata, parameter shapes, outputs,
-and template size against CloudFormation's inline limit."""
+"""What the console and the API see: the spec's values as literals, Interface metadata,
+parameter shapes, outputs, and template size against CloudFormation's inline limit."""
 
 from __future__ import annotations
 
@@ -20,8 +20,18 @@ from .conftest import TEMPLATES
 
 
 def test_every_template_has_interface_metadata_and_described_parameters() -> None:
+    """Parameters (only the bootstrap stacks have any) are grouped, labelled, described
+    and constrained in the console; every output is described."""
+    with_parameters = []
     for path in sorted(TEMPLATES.glob("*.json")):
         template = json.loads(path.read_text())
+        for name, output in template["Outputs"].items():
+            assert output["Description"], (path.name, name)
+        assert "generator" in template["Description"]
+        if "Parameters" not in template:
+            assert "AWS::CloudFormation::Interface" not in template["Metadata"], path.name
+            continue
+        with_parameters.append(path.name)
         interface = template["Metadata"]["AWS::CloudFormation::Interface"]
         grouped = [p for g in interface["ParameterGroups"] for p in g["Parameters"]]
         assert sorted(grouped) == sorted(template["Parameters"]), path.name
@@ -33,9 +43,43 @@ def test_every_template_has_interface_metadata_and_described_parameters() -> Non
                 or "AllowedPattern" in parameter
                 or ("MinValue" in parameter and "MaxValue" in parameter)
             ), (path.name, name)
-        for name, output in template["Outputs"].items():
-            assert output["Description"], (path.name, name)
-        assert "generator" in template["Description"]
+    assert with_parameters == ["bootstrap-bitbucket.json", "bootstrap-github.json"]
+
+
+def test_a_service_template_holds_the_specs_values_as_literals(example_stacks) -> None:
+    """No parameter a deploy could leave at an old value: the console, `aws cloudformation
+    deploy` and every other deploy path give the stack what the spec says."""
+    stacks = {stack.name: stack.data for stack in example_stacks}
+    for name, data in stacks.items():
+        assert "Parameters" not in data, name
+        assert "Ref" not in json.dumps(
+            {
+                "compute": [
+                    r["Properties"]["Environment"]["ComputeType"]
+                    for r in data["Resources"].values()
+                    if r["Type"] == "AWS::CodeBuild::Project"
+                ],
+                "retention": [
+                    r["Properties"].get("RetentionInDays")
+                    for r in data["Resources"].values()
+                    if r["Type"] == "AWS::Logs::LogGroup"
+                ],
+            }
+        ), name
+    # specs/billing-worker.yaml: compute: large, timeout: 90, logs.retention: 90
+    build = stacks["billing-worker-dev"]["Resources"]["BuildProject"]["Properties"]
+    assert build["Environment"]["ComputeType"] == "BUILD_GENERAL1_LARGE"
+    assert build["TimeoutInMinutes"] == 90
+    assert (
+        stacks["billing-worker-dev"]["Resources"]["BuildLogGroup"]["Properties"]["RetentionInDays"]
+        == 90
+    )
+    # specs/orders-api.yaml sets no timeout: the model's default, 60 minutes.
+    check = stacks["orders-api-checks"]["Resources"]["CheckProject"]["Properties"]
+    assert (check["Environment"]["ComputeType"], check["TimeoutInMinutes"]) == (
+        "BUILD_GENERAL1_MEDIUM",
+        60,
+    )
 
 
 def test_service_templates_name_service_environment_and_version(example_stacks) -> None:

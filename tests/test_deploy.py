@@ -25,11 +25,6 @@ BASE = [
     "--no-fail-on-empty-changeset",
     "--tags", "cost-center=4711", "team=payments",
 ]  # fmt: skip
-# The spec's values, passed on every deploy (aws cloudformation deploy would keep a stack's
-# previous values otherwise).
-SPEC_VALUES = [
-    "BuildComputeType=BUILD_GENERAL1_MEDIUM", "BuildTimeoutInMinutes=60", "LogRetentionInDays=30"
-]  # fmt: skip
 
 
 @pytest.fixture()
@@ -55,11 +50,26 @@ def test_deploy_script_runs_the_exact_command_and_prints_the_next_step(fake_aws)
     bin_dir, log = fake_aws
     result = run(["scripts/deploy.sh", "orders-api-dev"], bin_dir)
     assert result.returncode == 0, result.stderr
-    assert calls(log) == [BASE + ["--parameter-overrides", *SPEC_VALUES]]
+    # No --parameter-overrides: the spec's values are literals in the template.
+    assert calls(log) == [BASE]
     assert "describe-stacks --stack-name orders-api-dev" in result.stdout
 
 
-def test_dry_run_overrides_and_region(fake_aws) -> None:
+def test_dry_run_and_region(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(
+        ["scripts/deploy.sh", "orders-api-dev", "--dry-run"], bin_dir, AWS_REGION="eu-west-1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert calls(log) == [
+        BASE[:9] + ["--region", "eu-west-1"] + BASE[9:] + ["--no-execute-changeset"]
+    ]
+    assert "list-change-sets --stack-name orders-api-dev" in result.stdout
+
+
+def test_an_override_of_a_parameter_the_template_lacks_is_refused(fake_aws) -> None:
+    """A script written for an earlier release (PARAMS="BuildTimeoutInMinutes=30") is told
+    where the value lives now, instead of CloudFormation's own error."""
     bin_dir, log = fake_aws
     result = run(
         [
@@ -67,26 +77,25 @@ def test_dry_run_overrides_and_region(fake_aws) -> None:
             "orders-api-dev",
             "--parameter-overrides",
             "BuildTimeoutInMinutes=30",
-            "LogRetentionInDays=7",
-            "--dry-run",
         ],
         bin_dir,
-        AWS_REGION="eu-west-1",
     )
-    assert result.returncode == 0, result.stderr
-    assert calls(log) == [
-        BASE[:9]
-        + ["--region", "eu-west-1"]
-        + BASE[9:]
-        + [
-            "--parameter-overrides",
-            "BuildComputeType=BUILD_GENERAL1_MEDIUM",
-            "BuildTimeoutInMinutes=30",
-            "LogRetentionInDays=7",
-            "--no-execute-changeset",
-        ]
-    ]
-    assert "list-change-sets --stack-name orders-api-dev" in result.stdout
+    assert result.returncode == 2
+    assert (
+        "refused: --parameter-overrides BuildTimeoutInMinutes=30: "
+        "templates/orders-api-dev.yaml has no parameter BuildTimeoutInMinutes (it has none); "
+        "set build.timeout in the spec and run `make templates`"
+    ) in result.stderr
+    result = run(
+        ["scripts/deploy.sh", "bootstrap-github", "--parameter-overrides", "TokenSecret=x"],
+        bin_dir,
+    )
+    assert result.returncode == 2
+    assert (
+        "refused: --parameter-overrides TokenSecret=x: templates/bootstrap-github.yaml has no "
+        "parameter TokenSecret (its parameters: TokenSecretName)"
+    ) in result.stderr
+    assert calls(log) == []
 
 
 def test_unknown_stack_is_refused_without_calling_aws(fake_aws) -> None:
@@ -145,7 +154,7 @@ def test_make_deploy_and_deploy_all_use_the_cli_the_makefile_names(fake_aws) -> 
         bin_dir,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert calls(log) == [BASE + ["--parameter-overrides", *SPEC_VALUES, "--no-execute-changeset"]]
+    assert calls(log) == [BASE + ["--no-execute-changeset"]]
     print("\nmake deploy ran: aws " + " ".join(calls(log)[0]))
     result = run(
         ["make", "--no-print-directory", "deploy-all", "ENV=prod", f"AWS_CLI={aws}"], bin_dir
@@ -174,17 +183,11 @@ def test_templates_over_the_inline_limit_are_named() -> None:
     ]
 
 
-def test_a_checks_stack_deploys_like_any_other_and_a_strict_one_has_no_retention_parameter(
-    fake_aws,
-) -> None:
+def test_a_checks_stack_and_a_strict_stack_deploy_like_any_other(fake_aws) -> None:
     bin_dir, log = fake_aws
-    result = run(["scripts/deploy.sh", "orders-api-checks"], bin_dir)
-    assert result.returncode == 0, result.stderr
-    (call,) = calls(log)
-    assert call[call.index("--stack-name") + 1] == "orders-api-checks"
-    assert call[call.index("--parameter-overrides") + 1 :] == SPEC_VALUES
-    result = run(["scripts/deploy.sh", "ledger-service-prod"], bin_dir)
-    assert result.returncode == 0, result.stderr
-    strict = calls(log)[1]
-    overrides = strict[strict.index("--parameter-overrides") + 1 :]
-    assert overrides == ["BuildComputeType=BUILD_GENERAL1_MEDIUM", "BuildTimeoutInMinutes=60"]
+    for stack in ("orders-api-checks", "ledger-service-prod"):
+        result = run(["scripts/deploy.sh", stack], bin_dir)
+        assert result.returncode == 0, result.stderr
+    for call, stack in zip(calls(log), ("orders-api-checks", "ledger-service-prod"), strict=True):
+        assert call[call.index("--stack-name") + 1] == stack
+        assert "--parameter-overrides" not in call

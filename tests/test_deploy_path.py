@@ -65,29 +65,25 @@ def set_spec(project: Path, old: str, new: str) -> None:
 # 1. spec values reach the stack on every deploy ----------------------------------------------
 
 
-def test_spec_owned_parameters_are_passed_on_every_deploy(project: Path) -> None:
+def test_the_specs_values_reach_the_stack_on_every_deploy(project: Path, capsys) -> None:
+    """The values are literals in the template that deploys, so a changed spec reaches the
+    stack through `deploy`, plain `aws cloudformation deploy` and the console alike."""
+    deployed = project / "templates" / "shop-prod.yaml"
     assert main(["deploy", "shop-prod"]) == 0
+    assert "TimeoutInMinutes: 30\n" in deployed.read_text()
     set_spec(project, "timeout: 30", "timeout: 90")
     assert main(["build"]) == 0
     assert main(["deploy", "shop-prod"]) == 0
-    assert main(["deploy", "shop-prod", "--parameter-overrides", "BuildTimeoutInMinutes=45"]) == 0
-    assert main(["deploy", "shop-prod"]) == 0
-    timeouts = [
-        [o for o in overrides(c) if o.startswith("BuildTimeout")]
-        for c in deploy_calls(aws_dir(project))
-    ]
-    # The spec's new value arrives; a one-off override applies to its run only.
-    assert timeouts == [
-        ["BuildTimeoutInMinutes=30"],
-        ["BuildTimeoutInMinutes=90"],
-        ["BuildTimeoutInMinutes=45"],
-        ["BuildTimeoutInMinutes=90"],
-    ]
-    assert overrides(deploy_calls(aws_dir(project))[0]) == [
-        "BuildComputeType=BUILD_GENERAL1_SMALL",
-        "BuildTimeoutInMinutes=30",
-        "LogRetentionInDays=30",
-    ]
+    assert "TimeoutInMinutes: 90\n" in deployed.read_text()
+    assert "Parameters" not in deployed.read_text()
+    calls = deploy_calls(aws_dir(project))
+    assert len(calls) == 2
+    assert all("--parameter-overrides" not in call for call in calls)
+    # A one-off value is no longer a deploy option: the spec is the one place to change it.
+    capsys.readouterr()
+    assert main(["deploy", "shop-prod", "--parameter-overrides", "BuildTimeoutInMinutes=45"]) == 2
+    assert "set build.timeout in the spec" in capsys.readouterr().err
+    assert len(deploy_calls(aws_dir(project))) == 2
 
 
 # 2. deploy-all selects by the environment recorded in the template --------------------------
@@ -150,7 +146,10 @@ def test_diff_reads_the_file_that_deploys_and_shows_values(project: Path, capsys
     assert "shop-dev (templates/shop-dev.yaml):" in out
     assert "  ~ update  BridgeProject (AWS::CodeBuild::Project): TimeoutInMinutes" in out
     assert "      TimeoutInMinutes: 12 -> 10" in out
-    assert "  ~ update  BuildTimeoutInMinutes (Parameter)\n      Default: 30 -> 90" in out
+    assert (
+        "  ~ update  BuildProject (AWS::CodeBuild::Project): TimeoutInMinutes\n"
+        "      TimeoutInMinutes: 30 -> 90"
+    ) in out
 
 
 # 5. the size limit applies to the file that deploys ------------------------------------------
@@ -170,7 +169,7 @@ def test_size_limit_is_checked_on_the_deployed_file(project: Path, capsys) -> No
     assert main(["build", "--format", "yaml"]) == 0
     assert main(["deploy", "shop-prod"]) == 0
     (call,) = deploy_calls(aws_dir(project))
-    tags_given = call[call.index("--tags") + 1 : call.index("--parameter-overrides")]
+    tags_given = call[call.index("--tags") + 1 :]
     assert len(tags_given) == 16  # read from the YAML: no JSON twin needed
 
 
@@ -382,29 +381,39 @@ def test_diff_against_the_deployed_stack(project: Path, capsys) -> None:
     deployed = json.loads((project / "templates" / "shop-prod.json").read_text())
     deployed["Resources"]["BridgeProject"]["Properties"]["TimeoutInMinutes"] = 15
     (folder / "template.json").write_text(json.dumps({"TemplateBody": deployed}))
-    (folder / "stacks.json").write_text(
-        json.dumps(
-            {
-                "Stacks": [
-                    {
-                        "StackName": "shop-prod",
-                        "Parameters": [
-                            {"ParameterKey": "BuildTimeoutInMinutes", "ParameterValue": "60"},
-                            {"ParameterKey": "LogRetentionInDays", "ParameterValue": "30"},
-                        ],
-                    }
-                ]
-            }
-        )
-    )
     capsys.readouterr()
     assert main(["diff", "--deployed", "shop-prod"]) == 1
     out = capsys.readouterr().out
     assert "      TimeoutInMinutes: 15 -> 10" in out
-    assert "  ~ value   BuildTimeoutInMinutes (Parameter value): 60 -> 30" in out
-    assert "LogRetentionInDays (Parameter value)" not in out
+    assert "Parameter" not in out
     (folder / "template.json").unlink()
     assert main(["diff", "--deployed", "shop-prod"]) == 2
+
+
+def test_diff_of_a_stack_deployed_with_the_parameters_of_an_earlier_release(
+    project: Path, capsys
+) -> None:
+    """Upgrading: the stack's parameter (here overridden to 60 at an earlier deploy) goes
+    away, and the template's literal, the spec's value, takes its place."""
+    folder = aws_dir(project)
+    deployed = json.loads((project / "templates" / "shop-prod.json").read_text())
+    deployed["Parameters"] = {"BuildTimeoutInMinutes": {"Type": "Number", "Default": 30}}
+    build = deployed["Resources"]["BuildProject"]["Properties"]
+    build["TimeoutInMinutes"] = {"Ref": "BuildTimeoutInMinutes"}
+    (folder / "template.json").write_text(json.dumps({"TemplateBody": deployed}))
+    parameters = [{"ParameterKey": "BuildTimeoutInMinutes", "ParameterValue": "60"}]
+    (folder / "stacks.json").write_text(
+        json.dumps({"Stacks": [{"StackName": "shop-prod", "Parameters": parameters}]})
+    )
+    capsys.readouterr()
+    assert main(["diff", "--deployed", "shop-prod"]) == 1
+    out = capsys.readouterr().out
+    assert '      TimeoutInMinutes: {"Ref":"BuildTimeoutInMinutes"} -> 30' in out
+    assert "  - remove  BuildTimeoutInMinutes (Parameter)" in out
+    assert (
+        "  - value   BuildTimeoutInMinutes (Parameter value): 60 -> the spec's build.timeout, "
+        "a literal in the template"
+    ) in out
 
 
 def test_check_and_deploy_name_a_wrong_folder(project: Path, capsys) -> None:
@@ -416,5 +425,8 @@ def test_check_and_deploy_name_a_wrong_folder(project: Path, capsys) -> None:
     shutil.move(project / "specs", project / "team-specs")
     assert main(["deploy", "shop-prod", "-o", "elsewhere"]) == 2
     err = capsys.readouterr().err
-    assert "(no shop.yaml in specs): if its spec lives in another folder, pass --specs DIR" in err
+    assert (
+        "(no spec in specs has service: shop): if its spec lives in another folder, pass "
+        "--specs DIR"
+    ) in err
     assert main(["deploy", "shop-prod", "-o", "elsewhere", "--specs", "team-specs"]) == 0

@@ -37,11 +37,16 @@ S3_OBJECT_LOCK = ControlWaiver(
     "locked versions outlive their lifecycle expiry by the retention period and cannot be "
     "deleted early; hardening: strict turns it on (governance mode)",
 )
+# CT.CLOUDWATCH.PR.2 passes a log group without RetentionInDays or with RetentionInDays of
+# at least 365 (Control Tower controls reference, Amazon CloudWatch controls:
+# https://docs.aws.amazon.com/controltower/latest/controlreference/cloudwatch-rules.html);
+# the retention is written as a literal, so the waiver follows the spec's value.
+CT_MIN_LOG_RETENTION_DAYS = 365
 LOG_RETENTION_YEAR = ControlWaiver(
     "CT.CLOUDWATCH.PR.2",
     "log retention of at least 365 days",
-    "logs.retention is a deploy-time parameter (default 30 days, less log storage); the rule "
-    "reads only a literal of 365 or more, which hardening: strict writes",
+    "logs.retention keeps logs less than 365 days (less log storage; the default is 30); "
+    "365 or more, or hardening: strict, passes it",
 )
 LOG_ENCRYPTION_KMS = ControlWaiver(
     "CT.CLOUDWATCH.PR.3",
@@ -79,10 +84,11 @@ ACCESS_LOG_BUCKET_SSE_S3 = ControlWaiver(
 
 
 def standard_waivers(
-    kms_key: bool, privileged: bool, buckets: bool = True
+    kms_key: bool, privileged: bool, retention_days: int, buckets: bool = True
 ) -> tuple[ControlWaiver, ...]:
     found = [S3_ACCESS_LOGGING, S3_OBJECT_LOCK] if buckets else []
-    found.append(LOG_RETENTION_YEAR)
+    if retention_days < CT_MIN_LOG_RETENTION_DAYS:
+        found.append(LOG_RETENTION_YEAR)
     if not kms_key:
         found.append(LOG_ENCRYPTION_KMS)
     if privileged:

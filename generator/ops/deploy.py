@@ -3,11 +3,13 @@
 resource that failed and why.
 
 The deploy path keeps the spec the source of truth:
-- it refuses a template that is not what its spec builds today;
-- it passes every spec-owned parameter explicitly, because `aws cloudformation deploy`
-  sends UsePreviousValue for every parameter it is not given (aws-cli
-  customizations/cloudformation/deploy.py), so a changed spec default would never
-  reach an existing stack; `--parameter-overrides` apply to that run only;
+- it refuses a template that is not what its spec builds today, finding that spec by the
+  service and environment the template records (never by its file name: every service
+  may keep its spec in `specs/<service>/pipeline.yaml`);
+- a service template has no parameters: the spec's values are literals in it, so every
+  deploy path gives the stack the spec's values; `--parameter-overrides` are for the
+  templates that have parameters (the bootstrap stacks), and an override naming a
+  parameter the template does not have is refused;
 - it deploys the file `stackfiles.deploy_file` picks, the one every other command reads.
 
 The AWS CLI is the one AWS_CLI names (the Makefile sets .venv/bin/aws), else `aws` on
@@ -28,9 +30,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .stackfiles import StackFile, stack_file, stacks_of_environment, template_stems
+
+if TYPE_CHECKING:
+    from ..spec.model import Spec
 
 # The largest template body CloudFormation takes inline (CreateStack/UpdateStack
 # TemplateBody, and so `aws cloudformation deploy` without --s3-bucket).
@@ -89,9 +94,9 @@ def template_for(request: DeployRequest) -> StackFile:
 def expected_text(template: StackFile, specs: Path) -> str:
     """The bytes `build` writes for this template file today, or DeployRefused."""
     from ..render.formats import RENDERERS, template_data
-    from ..spec.sources import discover
+    from ..spec.sources import spec_name
     from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap
-    from .generate import load_file, stack_data
+    from .generate import stack_data
 
     record = template.record
     render = RENDERERS[template.path.suffix.lstrip(".")]
@@ -102,21 +107,51 @@ def expected_text(template: StackFile, specs: Path) -> str:
             f"{template.path} was not written by this generator (its Metadata has no "
             "PipelineGenerator record): build it from a spec with `make templates`"
         )
-    name, environment = record.get("SpecFile"), record.get("Environment")
-    candidates = [p for p in discover([specs]) if p.name == name] if specs.is_dir() else []
-    for path in candidates:
-        loaded = load_file(path)
-        if loaded.spec is not None and environment in loaded.spec.stack_environments:
-            data = stack_data(loaded.spec, str(environment), path.name)
-            return render(data)
+    service, environment = record.get("Service"), str(record.get("Environment"))
+    found = specs_of_service(specs, service, str(record.get("SpecFile")))
+    building = [(path, spec) for path, spec in found if environment in spec.stack_environments]
+    if len(found) > 1:
+        files = " and ".join(str(path) for path, _ in found)
+        raise DeployRefused(
+            f"{files} both have service: {service}; each service needs one spec: rename or "
+            "remove one, then `make templates`"
+        )
+    if building:
+        path, spec = building[0]
+        return render(stack_data(spec, environment, spec_name(path, [specs])))
     where = (
-        f"no {name} in {specs}" if not candidates else f"{name} has no environment {environment}"
+        f"{found[0][0]} has no environment {environment}"
+        if found
+        else f"no spec in {specs} has service: {service}"
     )
     raise DeployRefused(
         f"{template.path} is not built by any spec today ({where}): if its spec lives in "
         "another folder, pass --specs DIR; otherwise the stack was removed from its spec and "
         "`make templates` removes the template"
     )
+
+
+def specs_of_service(specs: Path, service: object, recorded: str) -> list[tuple[Path, Spec]]:
+    """The valid specs under the specs root whose service is this one: the spec at the
+    path the template records, when it still has that service (one file read), else
+    every spec that has it."""
+    from ..spec.errors import SpecErrors
+    from ..spec.sources import discover, spec_name
+    from .generate import load_file
+
+    if not specs.is_dir():
+        return []
+    try:
+        files = discover([specs])
+    except SpecErrors:  # no spec files at all
+        return []
+    recorded_first = [p for p in files if spec_name(p, [specs]) == recorded]
+    for group in (recorded_first, files):
+        loaded = [(path, load_file(path).spec) for path in group]
+        found = [(p, spec) for p, spec in loaded if spec is not None and spec.service == service]
+        if found:
+            return found
+    return []
 
 
 def refuse_stale(template: StackFile, specs: Path) -> None:
@@ -137,16 +172,34 @@ def stack_tags(template: StackFile) -> list[str]:
     return [f"{tag['Key']}={tag['Value']}" for tag in tags]
 
 
+# Parameters that templates of earlier releases had, and the spec field that sets the value
+# now (a literal in the template).
+RETIRED_PARAMETERS = {
+    "BuildComputeType": "build.compute",
+    "BuildTimeoutInMinutes": "build.timeout",
+    "LogRetentionInDays": "logs.retention",
+}
+
+
 def parameter_overrides(template: StackFile, overrides: Sequence[str]) -> list[str]:
-    """Every spec-owned parameter with the spec's value, then the run's own overrides
-    (which win, for this run only)."""
-    values = template.spec_parameters()
+    """The run's KEY=VALUE overrides, each naming a parameter the template has."""
+    declared = sorted(template.data.get("Parameters") or {})
     for item in overrides:
-        key, sep, value = item.partition("=")
+        key, sep, _ = item.partition("=")
         if not sep:
             raise DeployRefused(f"--parameter-overrides takes KEY=VALUE; got {item!r}")
-        values[key] = value
-    return [f"{key}={value}" for key, value in values.items()]
+        if key not in declared:
+            has = f"its parameters: {', '.join(declared)}" if declared else "it has none"
+            spec = (
+                f"; set {RETIRED_PARAMETERS[key]} in the spec and run `make templates`"
+                if key in RETIRED_PARAMETERS
+                else ""
+            )
+            raise DeployRefused(
+                f"--parameter-overrides {item}: {template.path} has no parameter {key} "
+                f"({has}){spec}"
+            )
+    return list(overrides)
 
 
 def deploy_command(
@@ -454,8 +507,9 @@ def deployed_changes(
     stem: str, templates: Path, environ: Mapping[str, str] | None = None
 ) -> list[str]:
     """What deploying templates/<stem> would change in the deployed stack: the template
-    diff against `get-template`, and each spec-owned parameter whose deployed value differs
-    from the value `deploy` passes. DeployRefused when the stack cannot be read."""
+    diff against `get-template`, and the deployed value of each parameter of an earlier
+    release that the spec's literal replaces. DeployRefused when the stack cannot be
+    read."""
     from .diff import template_changes
     from .stackfiles import parse_template
 
@@ -472,11 +526,12 @@ def deployed_changes(
             "the region set?)"
         )
     lines = [str(change) for change in template_changes(deployed, template.data)]
-    current = {
-        p.get("ParameterKey"): p.get("ParameterValue")
-        for p in (aws.stack(name) or {}).get("Parameters") or []
-    }
-    for key, value in template.spec_parameters().items():
-        if key in current and current[key] != value:
-            lines.append(f"  ~ value   {key} (Parameter value): {current[key]} -> {value}")
+    parameters = template.data.get("Parameters") or {}
+    for given in (aws.stack(name) or {}).get("Parameters") or []:
+        key = given.get("ParameterKey")
+        if key in RETIRED_PARAMETERS and key not in parameters:
+            lines.append(
+                f"  - value   {key} (Parameter value): {given.get('ParameterValue')} -> the "
+                f"spec's {RETIRED_PARAMETERS[key]}, a literal in the template"
+            )
     return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from ..render.formats import RENDERERS, template_data
 from ..spec.errors import SpecError, SpecErrors
 from ..spec.loader import load_spec_file
 from ..spec.model import Spec
-from ..spec.sources import FORMATS
+from ..spec.sources import FORMATS, spec_name
 from ..spec.validate import spec_warnings, validate_spec
 from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
 from ..stack.compose import compose
@@ -101,16 +101,26 @@ def load_specs(paths: Iterable[Path]) -> list[tuple[Path, Spec]]:
 
 def stack_data(spec: Spec, env: str, spec_file: str = "") -> dict[str, Any]:
     """The stack's template as data: composed, then the spec's overrides merged in (the
-    spec's, then the environment's), before any check sees it."""
+    spec's, then the environment's), before any check sees it. spec_file: the spec's path
+    under the specs root (sources.spec_name)."""
     layers = [spec.overrides]
     if env in spec.environments:
         layers.append(spec.environments[env].overrides)
     return apply_overrides(template_data(compose(spec, env, spec_file)), *layers)
 
 
-def compose_stacks(specs: list[tuple[Path, Spec]]) -> list[Stack]:
+def compose_stacks(
+    specs: list[tuple[Path, Spec]], names: Mapping[Path, str] | None = None
+) -> list[Stack]:
+    """Every stack of every spec; names: each spec file's path under the specs root
+    (sources.spec_names), else sources.spec_name(file)."""
+    named = names or {}
     return [
-        Stack(stack_name(spec.service, env), str(file), stack_data(spec, env, file.name))
+        Stack(
+            stack_name(spec.service, env),
+            str(file),
+            stack_data(spec, env, named.get(file) or spec_name(file)),
+        )
         for file, spec in specs
         for env in spec.stack_environments
     ]
@@ -135,18 +145,20 @@ class Generated:
     warnings: list[SpecError] = field(default_factory=list)
 
 
-def _build_file(job: tuple[Path, str]) -> tuple[LoadedFile, dict[str, str]]:
+def _build_file(job: tuple[Path, str, str]) -> tuple[LoadedFile, dict[str, str]]:
     """Load, validate, compose and render one spec (in a worker for large runs)."""
-    path, fmt = job
+    path, name, fmt = job
     file = load_file(path)
     if file.spec is None:
         return file, {}
-    stacks = compose_stacks([(path, file.spec)])
+    stacks = compose_stacks([(path, file.spec)], {path: name})
     return file, render_stacks(stacks, fmt)
 
 
-def _build_files(paths: Sequence[Path], fmt: str) -> list[tuple[LoadedFile, dict[str, str]]]:
-    jobs = [(path, fmt) for path in paths]
+def _build_files(
+    paths: Sequence[Path], names: Mapping[Path, str], fmt: str
+) -> list[tuple[LoadedFile, dict[str, str]]]:
+    jobs = [(path, names.get(path) or spec_name(path), fmt) for path in paths]
     workers = min(os.cpu_count() or 1, len(jobs) // PER_WORKER_MIN)
     if workers < 2:
         return [_build_file(job) for job in jobs]
@@ -154,10 +166,17 @@ def _build_files(paths: Sequence[Path], fmt: str) -> list[tuple[LoadedFile, dict
         return pool.map(_build_file, jobs, chunksize=max(1, len(jobs) // (workers * 4)))
 
 
-def generate(paths: Sequence[Path], fmt: str, *, bootstrap: bool) -> Generated:
+def generate(
+    paths: Sequence[Path],
+    fmt: str,
+    *,
+    bootstrap: bool,
+    names: Mapping[Path, str] | None = None,
+) -> Generated:
     """Every template the specs build (and the account bootstrap template when asked),
-    or SpecErrors naming every problem."""
-    built = _build_files(paths, fmt)
+    or SpecErrors naming every problem. names: each spec's path under the specs root
+    (sources.spec_names), recorded in its templates."""
+    built = _build_files(paths, names or {}, fmt)
     errors = run_errors([file for file, _ in built])
     if errors:
         raise SpecErrors(errors)

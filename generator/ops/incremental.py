@@ -4,7 +4,7 @@ that build wrote, there is nothing to compose, render or lint."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 from .cache import JsonCache, sha256
@@ -12,21 +12,25 @@ from .cache import JsonCache, sha256
 BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
 
 
-def _spec_key(spec_file: Path, variant: str) -> str:
+def _spec_key(spec_file: Path, name: str, variant: str) -> str:
+    """The spec's bytes and its path under the specs root, which its templates record: two
+    `pipeline.yaml` files, or one spec moved to another folder, never share a key."""
     source = b"" if spec_file == BOOTSTRAP_SOURCE else spec_file.read_bytes()
-    return sha256(source + b"\0" + variant.encode())
+    return sha256(source + b"\0" + name.encode() + b"\0" + variant.encode())
 
 
 def expected_outputs(
-    spec_files: Sequence[Path], variant: str, *, bootstrap: bool
+    spec_files: Mapping[Path, str], variant: str, *, bootstrap: bool
 ) -> dict[str, str] | None:
     """{template file name: sha256} that the last clean build wrote for these exact
-    specs, or None when any spec is unknown or two specs claim one template."""
+    specs ({spec file: its path under the specs root}), or None when any spec is unknown
+    or two specs claim one template."""
     cache = JsonCache("build")
     expected: dict[str, str] = {}
-    for spec_file in [*spec_files, *([BOOTSTRAP_SOURCE] if bootstrap else [])]:
+    named = [*spec_files.items(), *([(BOOTSTRAP_SOURCE, "")] if bootstrap else [])]
+    for spec_file, name in named:
         try:
-            entry = cache.get(_spec_key(spec_file, variant))
+            entry = cache.get(_spec_key(spec_file, name, variant))
         except OSError:
             return None
         if not isinstance(entry, dict) or not entry:
@@ -48,11 +52,13 @@ def matches_disk(directory: Path, expected: dict[str, str]) -> bool:
     return True
 
 
-def record_clean_build(outputs_by_spec: dict[Path, dict[str, str]], variant: str) -> None:
-    """Remember what each spec built ({file name: text}) after a clean, linted build."""
+def record_clean_build(
+    outputs_by_spec: dict[Path, dict[str, str]], names: Mapping[Path, str], variant: str
+) -> None:
+    """Remember what each spec built ({file name: text}) after a clean, linted build;
+    names: each spec file's path under the specs root."""
     cache = JsonCache("build")
     for spec_file, files in outputs_by_spec.items():
-        cache.put(
-            _spec_key(spec_file, variant), {name: sha256(text) for name, text in files.items()}
-        )
+        key = _spec_key(spec_file, names.get(spec_file, ""), variant)
+        cache.put(key, {name: sha256(text) for name, text in files.items()})
     cache.save()

@@ -1,5 +1,5 @@
 """The template folder as the deploy path sees it: which file of a stack deploys, what
-the generator recorded in it (service, environment, spec, spec-owned parameters), and
+the generator recorded in it (service, environment, the spec's path), and
 which files no spec builds any more.
 
 Every command that reads a template for a stack (deploy, deploy-all, diff, the stack
@@ -90,20 +90,6 @@ class StackFile:
     def environment(self) -> str | None:
         value = self.record.get("Environment")
         return value if isinstance(value, str) else None
-
-    def spec_parameters(self) -> dict[str, str]:
-        """{parameter: the spec's value} for the parameters whose default is the spec's."""
-        names = self.record.get("SpecParameters") or []
-        parameters = self.data.get("Parameters") or {}
-        return {
-            name: _parameter_text(parameters[name]["Default"])
-            for name in names
-            if isinstance(parameters.get(name), dict) and "Default" in parameters[name]
-        }
-
-
-def _parameter_text(value: object) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def template_stems(folder: Path) -> list[str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 from .errors import SpecError, SpecErrors
 
 SPEC_SUFFIXES = (".yaml", ".yml")
+# The specs root every command reads by default.
+DEFAULT_SPECS = Path("specs")
 FORMATS = {"json": ("json",), "yaml": ("yaml",), "both": ("json", "yaml")}
 
 
@@ -38,3 +40,21 @@ def discover(paths: Sequence[Path]) -> list[Path]:
         names = ", ".join(str(p) for p in paths)
         raise SpecErrors([SpecError(names, 1, 1, "", "no spec files (*.yaml, *.yml) found")])
     return found
+
+
+def spec_name(file: Path, roots: Sequence[Path] = ()) -> str:
+    """A spec's path under the specs root, the name its templates record
+    (`orders-api/pipeline.yaml`): under ./specs when the file lies there, else under the
+    first of `roots` (folders named on the command line) that holds it, else its file name.
+    The same file gets the same name whichever way a command is given it."""
+    resolved = file.resolve()
+    for root in [DEFAULT_SPECS, *roots]:
+        if root.is_dir() and resolved.is_relative_to(root.resolve()):
+            return resolved.relative_to(root.resolve()).as_posix()
+    return file.name
+
+
+def spec_names(paths: Sequence[Path]) -> dict[Path, str]:
+    """Every spec file discover(paths) finds, with its name under the specs root."""
+    roots = [path for path in paths if path.is_dir()]
+    return {file: spec_name(file, roots) for file in discover(paths)}

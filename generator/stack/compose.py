@@ -11,10 +11,15 @@ from troposphere.s3 import Bucket
 
 from .. import __version__
 from ..aws import controls
-from ..aws.enums import CHECK_NOTIFICATION_EVENTS, CHECKS_STACK, PIPELINE_NOTIFICATION_EVENTS
+from ..aws.enums import (
+    CHECK_NOTIFICATION_EVENTS,
+    CHECKS_STACK,
+    COMPUTE_TYPES,
+    PIPELINE_NOTIFICATION_EVENTS,
+)
 from ..aws.images import Image, classify
 from ..spec.model import SecretRef, Spec, parse_secret
-from . import codebuild, codepipeline, events, iam, logs, naming, notifications, parameters, s3
+from . import codebuild, codepipeline, events, iam, logs, naming, notifications, s3
 from .iam import Grants
 
 
@@ -173,14 +178,13 @@ def outputs(template: Template) -> None:
 
 def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object]:
     """What `deploy`, `deploy-all` and `build` read back from a template file: which
-    spec and environment it was built from, and which parameters carry spec values."""
+    service and environment it was built from, and the spec's path under the specs root."""
     return {
         naming.METADATA_KEY: {
             "Stack": naming.stack_name(spec.service, env),
             "Service": spec.service,
             "Environment": env,
             "SpecFile": spec_file,
-            "SpecParameters": list(parameters.spec_parameters(spec)),
             "Hardening": spec.hardening,
             # Control Tower proactive controls this stack does not meet, and why.
             "ControlTowerWaivers": {w.control: w.reason for w in control_waivers(spec, env)},
@@ -193,36 +197,33 @@ def control_waivers(spec: Spec, env: str) -> tuple[controls.ControlWaiver, ...]:
     if spec.strict:
         return controls.STRICT_WAIVERS if buckets else ()
     return controls.standard_waivers(
-        kms_key=spec.kms_key is not None, privileged=spec.build.privileged, buckets=buckets
+        kms_key=spec.kms_key is not None,
+        privileged=spec.build.privileged,
+        retention_days=spec.log_retention,
+        buckets=buckets,
     )
 
 
 def new_template(spec: Spec, env: str, spec_file: str, description: str) -> Template:
-    """An empty stack template: its description, Metadata and deploy-time parameters."""
+    """An empty stack template: its description and Metadata. It has no Parameters: every
+    value the spec sets is written as a literal, so the console, `aws cloudformation
+    deploy` (which keeps a parameter's previous value: UsePreviousValue) and every other
+    deploy path give the stack the spec's values."""
     template = Template(Description=description)
     template.set_version("2010-09-09")
-    template.set_metadata(
-        generator_metadata(spec, env, spec_file) | parameters.interface_metadata(spec)
-    )
-    template.add_parameter(parameters.deploy_parameters(spec))
+    template.set_metadata(generator_metadata(spec, env, spec_file))
     return template
-
-
-def log_retention(spec: Spec) -> object:
-    """The log groups' retention: the deploy-time parameter, or under hardening: strict a
-    literal, the only form AWS Control Tower's CT.CLOUDWATCH.PR.2 rule reads."""
-    return spec.log_retention if spec.strict else Ref(parameters.LOG_RETENTION)
 
 
 def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
     """The stack `<service>-<env>` for one environment of a validated spec (or the
-    `<service>-checks` stack); spec_file is the spec's file name, recorded in the
-    template's Metadata."""
+    `<service>-checks` stack); spec_file is the spec's path under the specs root
+    (`orders-api/pipeline.yaml`), recorded in the template's Metadata."""
     if env == CHECKS_STACK and spec.checks is not None:
         return compose_checks(spec, spec_file)
     environment = spec.environments[env]
     stack = naming.stack_name(spec.service, env)
-    retention = log_retention(spec)
+    retention = spec.log_retention
     key = spec.kms_key
     template = new_template(spec, env, spec_file, describe(spec, env))
 
@@ -259,8 +260,8 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         name=naming.build_project_name(stack),
         build=spec.build,
         variables=build_variables(spec, env),
-        compute=Ref(parameters.BUILD_COMPUTE),
-        timeout=Ref(parameters.BUILD_TIMEOUT),
+        compute=COMPUTE_TYPES[spec.build.compute],
+        timeout=spec.build.timeout,
         role=build_role,
         log_group=build_logs,
         kms_key=key,
@@ -380,7 +381,7 @@ def compose_checks(spec: Spec, spec_file: str = "") -> Template:
     env = CHECKS_STACK
     stack = naming.stack_name(spec.service, env)
     template = new_template(spec, env, spec_file, describe(spec, env, "pull-request checks"))
-    log_group = logs.log_group(naming.CHECK_LOG_GROUP, log_retention(spec), spec.kms_key)
+    log_group = logs.log_group(naming.CHECK_LOG_GROUP, spec.log_retention, spec.kms_key)
     role = iam.service_role(
         naming.CHECK_ROLE, "codebuild.amazonaws.com", check_policy(spec, log_group)
     )
@@ -393,8 +394,8 @@ def compose_checks(spec: Spec, spec_file: str = "") -> Template:
         events=spec.check_events,
         variables=build_variables(spec, env),
         badge=spec.badge,
-        compute=Ref(parameters.BUILD_COMPUTE),
-        timeout=Ref(parameters.BUILD_TIMEOUT),
+        compute=COMPUTE_TYPES[spec.build.compute],
+        timeout=spec.build.timeout,
         role=role,
         log_group=log_group,
     )
