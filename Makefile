@@ -88,7 +88,7 @@ DEPLOY_ENV = AWS_CLI="$(AWS_CLI)"
 DEPLOY_FLAGS = $(if $(DRY_RUN),--dry-run) $(if $(PARAMS),--parameter-overrides $(PARAMS)) \
 	$(if $(DEPLOY_BUCKET),--s3-bucket $(DEPLOY_BUCKET))
 
-deploy: $(STAMP) ## Deploy one stack: make deploy STACK=<service>-<env> [DRY_RUN=1] [PARAMS="K=V ..."]
+deploy: $(STAMP) ## Deploy one stack: make deploy STACK=<service>-<env> [DRY_RUN=1] (bootstrap-*: PARAMS="K=V ...")
 	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>|bootstrap-bitbucket|bootstrap-github"; exit 2; }
 	$(DEPLOY_ENV) scripts/deploy.sh $(STACK) $(DEPLOY_FLAGS)
 
