@@ -515,10 +515,10 @@ def test_parameter_names_that_parameter_store_accepts(value: str, expected: str)
 WARNINGS = [
     (
         GOOD.replace("timeout: 60", "image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/ci:1"),
-        "s.yaml:6:10: build.image: warning: CodeBuild pulls an ECR image only in the image's "
-        "own Region: deploy these stacks in eu-west-1 (CodeBuild troubleshooting: \"Use an "
-        'Amazon ECR image that is in the same AWS Region"), or copy the image to the Region '
-        "you deploy in",
+        "s.yaml:6:10: build.image: warning: the image is in eu-west-1; builds in another "
+        "Region can fail with BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE (CodeBuild troubleshooting: "
+        "use an Amazon ECR image in the same AWS Region): deploy these stacks in eu-west-1, or "
+        "copy the image to the Region you deploy in",
     ),
     (
         GOOD.replace("[push]", "[pull-request-merged]"),

@@ -254,11 +254,15 @@ def semantic_warnings(data: Any) -> Iterator[Problem]:
     image = _mapping(data, "build").get("image")
     ecr = PRIVATE_ECR.match(image) if isinstance(image, str) else None
     if ecr:
+        # CodeBuild user guide, troubleshooting.html#troubleshooting-unable-to-pull-image:
+        # an ECR image "not available in the AWS Region" is a cause of the error, and the
+        # solution is "an Amazon ECR image that is in the same AWS Region".
         yield (
             ("build", "image"),
-            f"CodeBuild pulls an ECR image only in the image's own Region: deploy these stacks "
-            f"in {ecr['region']} (CodeBuild troubleshooting: \"Use an Amazon ECR image that "
-            'is in the same AWS Region"), or copy the image to the Region you deploy in',
+            f"the image is in {ecr['region']}; builds in another Region can fail with "
+            "BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE (CodeBuild troubleshooting: use an Amazon "
+            f"ECR image in the same AWS Region): deploy these stacks in {ecr['region']}, or "
+            "copy the image to the Region you deploy in",
         )
     provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
