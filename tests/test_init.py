@@ -321,7 +321,7 @@ def test_the_ecs_buildspec_pushes_in_the_pipeline_and_only_builds_in_checks(work
     repository(work, "git@github.com:acme/orders-api.git")
     assert main(["init"]) == 0
     buildspec = yaml.safe_load((work / "buildspec.yml").read_text(encoding="utf-8"))
-    image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-api:0123456"
+    image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-api:dev-0123456"
     build = work.parent / "build"
 
     build.mkdir()
@@ -337,5 +337,6 @@ def test_the_ecs_buildspec_pushes_in_the_pipeline_and_only_builds_in_checks(work
 
     check = work.parent / "check"
     check.mkdir()
-    assert run_buildspec(buildspec, check, "checks") == [f"docker build -t {image} ."]
+    checked = image.replace(":dev-", ":checks-")
+    assert run_buildspec(buildspec, check, "checks") == [f"docker build -t {checked} ."]
     assert not (check / "imagedefinitions.json").exists()

@@ -284,10 +284,12 @@ phases:
         if [ "$PIPELINE_ENV" != "checks" ]; then
         aws ecr get-login-password --region $AWS_DEFAULT_REGION
         | docker login --username AWS --password-stdin $REGISTRY; fi
-      # The commit: the source zip carries the checkout's .git. In the pipeline,
-      # CODEBUILD_RESOLVED_SOURCE_VERSION is the S3 object version, hence only the fallback.
+      # The environment and the commit: no environment's build replaces a tag another
+      # deployed, and the tags can be immutable. The source zip carries the checkout's
+      # .git; in the pipeline CODEBUILD_RESOLVED_SOURCE_VERSION is the S3 object version,
+      # hence only the fallback.
       - >-
-        IMAGE_TAG=$(git rev-parse --short=7 HEAD 2>/dev/null
+        IMAGE_TAG=$PIPELINE_ENV-$(git rev-parse --short=7 HEAD 2>/dev/null
         || echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)
   build:
     commands:
