@@ -87,6 +87,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     spec_files = spec_names(args.paths or [DEFAULT_SPECS])
     cached = _cached_up_to_date(args, spec_files)
     if cached is not None:
+        from .ops.generate import warnings_of
+
+        for warning in sorted(warnings_of(spec_files)):
+            print(warning, file=sys.stderr)
         print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
         return EXIT_OK
     from .checks.lint import LintWorkers, lint_texts

@@ -114,3 +114,39 @@ def test_a_full_cache_keeps_only_what_this_run_used(cache: Path, monkeypatch) ->
     run.put("new", [])
     run.save()
     assert set(cache_module.JsonCache("lint").entries) == {"old-1", "new"}
+
+
+WARNED_SPEC = """\
+service: shop-api
+repository:
+  provider: bitbucket
+  url: https://bitbucket.org/acme/shop-api.git
+build:
+  privileged: true
+  ecr: [shop-api]
+environments:
+  dev:
+    branch: develop
+    deploy:
+      ecs: {cluster: dev, service: shop-api, task_roles: []}
+  prod:
+    branch: main
+    deploy:
+      ecs: {cluster: prod, service: shop-api, task_roles: [shop-api-task, shop-api-exec]}
+"""
+
+
+def test_an_unchanged_build_shows_the_same_warnings(tmp_path: Path, cache: Path, capsys) -> None:
+    spec = tmp_path / "shop-api.yaml"
+    spec.write_text(WARNED_SPEC, encoding="utf-8")
+    out = str(tmp_path / "out")
+    assert main(["build", str(spec), "-o", out]) == 0
+    first = [line for line in capsys.readouterr().err.splitlines() if ": warning: " in line]
+    assert [line.split(": warning: ")[0] for line in first] == [
+        f"{spec}:7:8: build.ecr",
+        f"{spec}:12:58: environments.dev.deploy.ecs.task_roles",
+    ]
+    assert main(["build", str(spec), "-o", out]) == 0
+    again = capsys.readouterr()
+    assert "up to date (no spec or generator change)" in again.out
+    assert [line for line in again.err.splitlines() if ": warning: " in line] == first

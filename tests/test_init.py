@@ -83,7 +83,7 @@ def test_github_ssh_remote_gives_a_spec_and_an_ecs_buildspec_that_build(work: Pa
     assert dev.branch == "trunk"  # the remote's default branch
     assert dev.deploy.ecs is not None
     assert (dev.deploy.ecs.cluster, dev.deploy.ecs.service) == ("orders-api", "orders-api")
-    assert dev.deploy.ecs.task_roles == []
+    assert dev.deploy.ecs.task_roles == ["orders-api-task", "orders-api-exec"]
 
     buildspec = yaml.safe_load((work / "buildspec.yml").read_text(encoding="utf-8"))
     assert buildspec["version"] == 0.2
@@ -94,10 +94,10 @@ def test_github_ssh_remote_gives_a_spec_and_an_ecs_buildspec_that_build(work: Pa
     assert "git rev-parse --short=7 HEAD" in pre_build
     assert "CODEBUILD_RESOLVED_SOURCE_VERSION" in pre_build
     assert commands(buildspec, "build") == ["docker build -t $REPOSITORY_URI:$IMAGE_TAG ."]
-    push, definitions = commands(buildspec, "post_build")
-    assert push == "docker push $REPOSITORY_URI:$IMAGE_TAG"
-    assert definitions.startswith("""printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" """)
-    assert definitions.endswith("> imagedefinitions.json")
+    (push,) = commands(buildspec, "post_build")
+    assert "docker push $REPOSITORY_URI:$IMAGE_TAG" in push
+    assert """printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" """ in push
+    assert push.endswith("> imagedefinitions.json; fi")
     assert buildspec["env"]["variables"] == {
         "ECR_REPOSITORY": "orders-api",
         "CONTAINER_NAME": "orders-api",
@@ -126,6 +126,8 @@ def test_bitbucket_https_remote_with_s3_deploy_builds(work: Path, capsys) -> Non
     buildspec = yaml.safe_load((work / "buildspec.yml").read_text(encoding="utf-8"))
     assert buildspec["artifacts"] == {"base-directory": "dist", "files": ["**/*"]}
     assert commands(buildspec, "install") == ["npm ci"]
+    # a Node.js line that aws/codebuild/standard:7.0 and the Amazon Linux images carry
+    assert buildspec["phases"]["install"]["runtime-versions"] == {"nodejs": 22}
     assert commands(buildspec, "build") == ["npm run build"]
     out = capsys.readouterr().out
     assert "wrote specs/storefront-web.yaml" in out and "wrote buildspec.yml" in out
@@ -274,3 +276,67 @@ def test_branch_names_stay_strings(branch: str) -> None:
     for deploy in ("ecs", "s3"):
         text = render_spec("svc", remote, branch, deploy)
         assert validate_spec(load_spec_text(text, "svc.yaml")).environments["dev"].branch == branch
+
+
+FAKE_TOOL = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$CALLS"
+case "$*" in
+  "ecr get-login-password"*) echo token ;;
+esac
+"""
+
+
+def run_buildspec(buildspec: dict, folder: Path, pipeline_env: str) -> list[str]:
+    """Run the buildspec's phases as CodeBuild does (version 0.2: one shell per build, a
+    failing command fails its phase), with docker and aws replaced by recorders; the
+    commands they were called with."""
+    tools = folder / "tools"
+    tools.mkdir(exist_ok=True)
+    for tool in ("docker", "aws"):
+        (tools / tool).write_text(FAKE_TOOL, encoding="utf-8")
+        (tools / tool).chmod(0o755)
+    calls = folder / "calls.txt"
+    calls.write_text("", encoding="utf-8")
+    variables = buildspec["env"]["variables"]
+    script = "\n".join(
+        ["set -e", *(f"{name}={value}" for name, value in variables.items())]
+        + [c for phase in ("pre_build", "build", "post_build") for c in commands(buildspec, phase)]
+    )
+    env = {
+        "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}",
+        "CALLS": str(calls),
+        "PIPELINE_ENV": pipeline_env,
+        "AWS_DEFAULT_REGION": "eu-west-1",
+        "CODEBUILD_BUILD_ARN": "arn:aws:codebuild:eu-west-1:111122223333:build/orders-api:1",
+        "CODEBUILD_RESOLVED_SOURCE_VERSION": "0123456789abcdef",
+        "GIT_CEILING_DIRECTORIES": str(folder.parent),
+    }
+    subprocess.run(["sh", "-c", script], cwd=folder, env=env, check=True)
+    return calls.read_text(encoding="utf-8").splitlines()
+
+
+@needs_git
+@pytest.mark.skipif(shutil.which("sh") is None, reason="needs a POSIX shell")
+def test_the_ecs_buildspec_pushes_in_the_pipeline_and_only_builds_in_checks(work: Path) -> None:
+    repository(work, "git@github.com:acme/orders-api.git")
+    assert main(["init"]) == 0
+    buildspec = yaml.safe_load((work / "buildspec.yml").read_text(encoding="utf-8"))
+    image = "111122223333.dkr.ecr.eu-west-1.amazonaws.com/orders-api:dev-0123456"
+    build = work.parent / "build"
+
+    build.mkdir()
+    assert run_buildspec(buildspec, build, "dev") == [
+        "aws ecr get-login-password --region eu-west-1",
+        "docker login --username AWS --password-stdin "
+        "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+        f"docker build -t {image} .",
+        f"docker push {image}",
+    ]
+    definitions = (build / "imagedefinitions.json").read_text(encoding="utf-8")
+    assert yaml.safe_load(definitions) == [{"name": "orders-api", "imageUri": image}]
+
+    check = work.parent / "check"
+    check.mkdir()
+    checked = image.replace(":dev-", ":checks-")
+    assert run_buildspec(buildspec, check, "checks") == [f"docker build -t {checked} ."]
+    assert not (check / "imagedefinitions.json").exists()

@@ -515,10 +515,10 @@ def test_parameter_names_that_parameter_store_accepts(value: str, expected: str)
 WARNINGS = [
     (
         GOOD.replace("timeout: 60", "image: 111122223333.dkr.ecr.eu-west-1.amazonaws.com/ci:1"),
-        "s.yaml:6:10: build.image: warning: CodeBuild pulls an ECR image only in the image's "
-        "own Region: deploy these stacks in eu-west-1 (CodeBuild troubleshooting: \"Use an "
-        'Amazon ECR image that is in the same AWS Region"), or copy the image to the Region '
-        "you deploy in",
+        "s.yaml:6:10: build.image: warning: the image is in eu-west-1; builds in another "
+        "Region can fail with BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE (CodeBuild troubleshooting: "
+        "use an Amazon ECR image in the same AWS Region): deploy these stacks in eu-west-1, or "
+        "copy the image to the Region you deploy in",
     ),
     (
         GOOD.replace("[push]", "[pull-request-merged]"),
@@ -548,5 +548,56 @@ def test_warnings_name_what_a_valid_spec_will_not_do(text: str, expected: str) -
     assert expected in [str(w) for w in spec_warnings(loaded)]
 
 
-def test_a_push_only_spec_has_no_warnings() -> None:
-    assert spec_warnings(load_spec_text(GOOD, "s.yaml")) == []
+ROLES = "task_roles: [orders-api-task, orders-api-exec]"
+PUSHES = GOOD.replace("task_roles: []", ROLES).replace("timeout: 60", "ecr: [orders-api]")
+CHECKS = "checks: {branches: [develop]}\n"
+PROD = "  prod:\n    branch: main\n    deploy: {s3: {bucket: orders-site}}\n"
+
+TRAP_WARNINGS = [
+    (
+        GOOD,
+        "s.yaml:12:60: environments.dev.deploy.ecs.task_roles: warning: is empty, so the "
+        "pipeline may pass no role to ECS: a task definition with a task role or an execution "
+        "role (Fargate needs an execution role to pull from a private ECR repository or to "
+        "send awslogs) fails its first deploy on iam:PassRole; list both roles by name, e.g. "
+        "[<service>-task, <service>-exec]",
+    ),
+    (
+        PUSHES + CHECKS,
+        "s.yaml:13:9: checks: warning: pull-request checks run build.buildspec, and this "
+        "spec's builds push to ECR (build.ecr); the check project may not push, so a buildspec "
+        "that logs in to ECR or pushes fails every check: skip the ECR login and push when "
+        "PIPELINE_ENV is checks (the starter buildspec of init does), or set checks.buildspec "
+        "to one that only builds and tests",
+    ),
+    (
+        PUSHES + PROD,
+        "s.yaml:6:8: build.ecr: warning: is pushed to by the builds of 2 environments (dev, "
+        "prod): a tag one build pushes can be overwritten by another environment's build while "
+        "a deployed imagedefinitions.json still names it; tag images with the commit and make "
+        "the repositories' tags immutable (aws ecr put-image-tag-mutability --repository-name "
+        "<repo> --image-tag-mutability IMMUTABLE)",
+    ),
+]
+
+
+@pytest.mark.parametrize("text, expected", TRAP_WARNINGS)
+def test_warnings_on_what_builds_but_cannot_work(text: str, expected: str) -> None:
+    loaded = load_spec_text(text, "s.yaml")
+    validate_spec(loaded)
+    assert expected in [str(w) for w in spec_warnings(loaded)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD.replace("task_roles: []", ROLES),
+        PUSHES,  # one environment: no other build overwrites its tags
+        PUSHES + CHECKS.replace("}", ", buildspec: checks.yml}"),
+        GOOD.replace("task_roles: []", ROLES) + CHECKS,  # checks that push nothing
+    ],
+)
+def test_specs_without_a_trap_have_no_warnings(text: str) -> None:
+    loaded = load_spec_text(text, "s.yaml")
+    validate_spec(loaded)
+    assert spec_warnings(loaded) == []

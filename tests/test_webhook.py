@@ -140,8 +140,9 @@ def test_specs_sharing_a_github_repository_are_warned_past_20_webhooks(tmp_path)
     (tmp_path / "svc-c.yml").write_text(other_spelling + "checks: {branches: [main]}\n")
     specs = sorted(tmp_path.iterdir())
     warnings = [str(w) for w in generate(specs, "yaml", bootstrap=False).warnings]
-    assert len(warnings) == 3
+    assert len(warnings) == 1  # one for the repository, not one per spec on it
     assert warnings[0].startswith(f"{specs[0]}:4:8: repository.url: warning: 21 CodeBuild webhooks")
+    assert ", ".join(str(spec) for spec in specs) in warnings[0]
     assert "GitHub allows 20 per event per repository" in warnings[0]
     # One environment fewer: no warning.
     (tmp_path / "svc-a.yaml").write_text(_github_spec("svc-a", 7))

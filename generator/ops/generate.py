@@ -187,13 +187,23 @@ def generate(
         generated.files |= files
         generated.by_spec[BOOTSTRAP_SOURCE] = files
         generated.lint_items += [_lint_item(stack.name, files) for stack in stacks]
-    generated.warnings += webhook_limit_warnings([file for file, _ in built])
+    generated.warnings += run_warnings([file for file, _ in built])
     for file, files in built:
-        generated.warnings += file.warnings
         generated.files |= files
         generated.by_spec[file.path] = files
         generated.lint_items += [_lint_item(name, files) for name in file.stack_names]
     return generated
+
+
+def run_warnings(files: Sequence[LoadedFile]) -> list[SpecError]:
+    """The run's warnings, each once: every spec's own, and those about specs together."""
+    return webhook_limit_warnings(files) + [w for file in files for w in file.warnings]
+
+
+def warnings_of(paths: Sequence[Path]) -> list[SpecError]:
+    """What `build` warns about these specs, without composing them: for a run whose
+    templates are up to date, so it shows the same warnings as the run that wrote them."""
+    return run_warnings([load_file(path) for path in paths])
 
 
 # GitHub: "you can only create up to 20 webhooks that subscribe to each individual event
@@ -207,8 +217,8 @@ def _repository_key(url: str) -> str:
 
 
 def webhook_limit_warnings(files: Sequence[LoadedFile]) -> list[SpecError]:
-    """A warning on each spec whose GitHub repository, with the other specs on it, would
-    need more webhooks than GitHub allows."""
+    """One warning per GitHub repository whose specs together would need more webhooks
+    than GitHub allows, on the first of them, naming them all."""
     on_repository: dict[str, list[LoadedFile]] = {}
     for file in files:
         if file.spec is not None and file.spec.repository.provider == "github":
@@ -219,21 +229,21 @@ def webhook_limit_warnings(files: Sequence[LoadedFile]) -> list[SpecError]:
         hooks = sum(len(f.spec.stack_environments) for f in sharing if f.spec is not None)
         if hooks <= GITHUB_WEBHOOKS_PER_EVENT:
             continue
+        first = min(sharing, key=lambda f: str(f.path))
         names = ", ".join(sorted(str(f.path) for f in sharing))
-        for file in sharing:
-            line, column = file.url_position
-            warnings.append(
-                SpecError(
-                    str(file.path),
-                    line,
-                    column,
-                    "repository.url",
-                    f"warning: {hooks} CodeBuild webhooks on {key} from {names} (one per "
-                    f"environment, one for checks); GitHub allows {GITHUB_WEBHOOKS_PER_EVENT} "
-                    "per event per repository, so the stacks deployed last cannot create "
-                    "theirs; put fewer environments on this repository",
-                )
+        line, column = first.url_position
+        warnings.append(
+            SpecError(
+                str(first.path),
+                line,
+                column,
+                "repository.url",
+                f"warning: {hooks} CodeBuild webhooks on {key} from {names} (one per "
+                f"environment, one for checks); GitHub allows {GITHUB_WEBHOOKS_PER_EVENT} "
+                "per event per repository, so the stacks deployed last cannot create "
+                "theirs; put fewer environments on this repository",
             )
+        )
     return warnings
 
 

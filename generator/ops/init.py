@@ -221,9 +221,9 @@ def _deploy_lines(service: str, deploy: str) -> list[str]:
             f"        cluster: {service}  # EDIT: the existing ECS cluster",
             f"        service: {service}  # EDIT: the existing ECS service",
             "        # EDIT: the task definition's task and execution roles, by name (the",
-            "        # pipeline may pass only these to ECS), e.g.",
-            f"        # [{service}-task, {service}-exec]; [] only when it has neither.",
-            "        task_roles: []",
+            "        # pipeline may pass only these to ECS; Fargate needs the execution role",
+            "        # to pull from ECR); [] only when it has neither.",
+            f"        task_roles: [{service}-task, {service}-exec]",
         ]
     return [
         "      s3:",
@@ -278,29 +278,41 @@ phases:
         ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text); fi
       - REGISTRY=$ACCOUNT_ID.dkr.ecr.$AWS_DEFAULT_REGION.amazonaws.com
       - REPOSITORY_URI=$REGISTRY/$ECR_REPOSITORY
+      # Pull-request checks (PIPELINE_ENV=checks) build and test only: their role may
+      # not push to ECR, and nothing deploys what they build.
       - >-
+        if [ "$PIPELINE_ENV" != "checks" ]; then
         aws ecr get-login-password --region $AWS_DEFAULT_REGION
-        | docker login --username AWS --password-stdin $REGISTRY
-      # The commit: the source zip carries the checkout's .git. In the pipeline,
-      # CODEBUILD_RESOLVED_SOURCE_VERSION is the S3 object version, hence only the fallback.
+        | docker login --username AWS --password-stdin $REGISTRY; fi
+      # The environment and the commit: no environment's build replaces a tag another
+      # deployed, and the tags can be immutable. The source zip carries the checkout's
+      # .git; in the pipeline CODEBUILD_RESOLVED_SOURCE_VERSION is the S3 object version,
+      # hence only the fallback.
       - >-
-        IMAGE_TAG=$(git rev-parse --short=7 HEAD 2>/dev/null
+        IMAGE_TAG=$PIPELINE_ENV-$(git rev-parse --short=7 HEAD 2>/dev/null
         || echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c 1-7)
   build:
     commands:
       - docker build -t $REPOSITORY_URI:$IMAGE_TAG .
   post_build:
     commands:
-      - docker push $REPOSITORY_URI:$IMAGE_TAG
       - >-
-        printf '[{{"name":"%s","imageUri":"%s"}}]' "$CONTAINER_NAME" "$REPOSITORY_URI:$IMAGE_TAG"
-        > imagedefinitions.json
+        if [ "$PIPELINE_ENV" != "checks" ]; then
+        docker push $REPOSITORY_URI:$IMAGE_TAG
+        && printf '[{{"name":"%s","imageUri":"%s"}}]' "$CONTAINER_NAME" "$REPOSITORY_URI:$IMAGE_TAG"
+        > imagedefinitions.json; fi
 
 artifacts:
   files:
     - imagedefinitions.json
 """
 
+# Node.js 22: an LTS line that the curated images aws/codebuild/standard:7.0 and
+# amazonlinux x86_64 / aarch64 standard:5.0 / 3.0 all carry (18, 20, 22, 24 each:
+# github.com/aws/aws-codebuild-docker-images, ubuntu/standard/7.0/runtimes.yml,
+# al/x86_64/standard/5.0/runtimes.yml, al/aarch64/standard/3.0/runtimes.yml; CodeBuild user
+# guide "Runtime versions", runtime-versions.html); Node.js 20 left upstream support in April
+# 2026, 18 in April 2025.
 _S3_BUILDSPEC = """\
 # Starter buildspec written by `python -m generator init` (deploy: s3). The
 # pipeline's build project runs it; the files under base-directory go to the bucket.
@@ -309,7 +321,7 @@ version: 0.2
 phases:
   install:
     runtime-versions:
-      nodejs: 20
+      nodejs: 22
     commands:
       - npm ci          # EDIT: your install step
   build:

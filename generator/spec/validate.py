@@ -254,11 +254,15 @@ def semantic_warnings(data: Any) -> Iterator[Problem]:
     image = _mapping(data, "build").get("image")
     ecr = PRIVATE_ECR.match(image) if isinstance(image, str) else None
     if ecr:
+        # CodeBuild user guide, troubleshooting.html#troubleshooting-unable-to-pull-image:
+        # an ECR image "not available in the AWS Region" is a cause of the error, and the
+        # solution is "an Amazon ECR image that is in the same AWS Region".
         yield (
             ("build", "image"),
-            f"CodeBuild pulls an ECR image only in the image's own Region: deploy these stacks "
-            f"in {ecr['region']} (CodeBuild troubleshooting: \"Use an Amazon ECR image that "
-            'is in the same AWS Region"), or copy the image to the Region you deploy in',
+            f"the image is in {ecr['region']}; builds in another Region can fail with "
+            "BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE (CodeBuild troubleshooting: use an Amazon "
+            f"ECR image in the same AWS Region): deploy these stacks in {ecr['region']}, or "
+            "copy the image to the Region you deploy in",
         )
     provider = _provider(_mapping(data, "repository"))
     for name, env in _mapping(data, "environments").items():
@@ -282,6 +286,69 @@ def semantic_warnings(data: Any) -> Iterator[Problem]:
                 "the last upload, whichever event made it; validate pull requests without "
                 "deploying in a separate environment or pipeline",
             )
+    yield from _check_push_warnings(data)
+    yield from _task_role_warnings(data)
+    yield from _shared_tag_warnings(data)
+
+
+def _pushes(data: Any) -> bool:
+    ecr = _mapping(data, "build").get("ecr")
+    return isinstance(ecr, list) and len(ecr) > 0
+
+
+def _check_push_warnings(data: Any) -> Iterator[Problem]:
+    """The check project runs build.buildspec unless checks.buildspec is set; its role may
+    not push to ECR, so a buildspec that pushes fails every pull-request check."""
+    if not isinstance(data, dict) or "checks" not in data or not _pushes(data):
+        return
+    if "buildspec" in _mapping(data, "checks"):
+        return
+    yield (
+        ("checks",),
+        "pull-request checks run build.buildspec, and this spec's builds push to ECR "
+        "(build.ecr); the check project may not push, so a buildspec that logs in to ECR or "
+        f"pushes fails every check: skip the ECR login and push when PIPELINE_ENV is "
+        f"{CHECKS_STACK} (the starter buildspec of init does), or set checks.buildspec to "
+        "one that only builds and tests",
+    )
+
+
+def _task_role_warnings(data: Any) -> Iterator[Problem]:
+    """An ECS deploy that may pass no role works only for a task definition without a task
+    role and without an execution role. Fargate tasks that pull from a private ECR
+    repository or log with awslogs need an execution role (ECS developer guide, "Amazon
+    ECS task execution IAM role": task_execution_IAM_role.html), and the ECS deploy action
+    registers a new task definition revision with the same roles, which needs iam:PassRole
+    on each (CodePipeline user guide, action-reference-ECS, "Service role permissions")."""
+    for name, env in _mapping(data, "environments").items():
+        ecs = _mapping(_mapping(env, "deploy"), "ecs")
+        if ecs.get("task_roles") == []:
+            yield (
+                ("environments", name, "deploy", "ecs", "task_roles"),
+                "is empty, so the pipeline may pass no role to ECS: a task definition with a "
+                "task role or an execution role (Fargate needs an execution role to pull from "
+                "a private ECR repository or to send awslogs) fails its first deploy on "
+                "iam:PassRole; list both roles by name, e.g. "
+                "[<service>-task, <service>-exec]",
+            )
+
+
+def _shared_tag_warnings(data: Any) -> Iterator[Problem]:
+    """Every environment's build pushes to the same build.ecr repositories: with mutable
+    tags a later build can overwrite the tag another environment's imagedefinitions.json
+    names (ECR user guide, "Image tag mutability": image-tag-mutability.html)."""
+    environments = _mapping(data, "environments")
+    if not _pushes(data) or len(environments) < 2:
+        return
+    yield (
+        ("build", "ecr"),
+        f"is pushed to by the builds of {len(environments)} environments "
+        f"({', '.join(str(name) for name in environments)}): a tag one build pushes can be "
+        "overwritten by another environment's build while a deployed imagedefinitions.json "
+        "still names it; tag images with the commit and make the repositories' tags "
+        "immutable (aws ecr put-image-tag-mutability --repository-name <repo> "
+        "--image-tag-mutability IMMUTABLE)",
+    )
 
 
 def _provider(repo: dict[Any, Any]) -> str:

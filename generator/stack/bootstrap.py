@@ -39,7 +39,10 @@ class GitHost:
 # (access-tokens-bitbucket): app passwords are deprecated (Atlassian: creation disabled
 # 2025-09-09, removed 2026-07-28); CodeBuild takes an Atlassian API token for basic
 # authentication with the Atlassian account's e-mail address as user name, with scopes
-# repository:read, pullrequest:read (webhooks), webhook and account. SourceCredential's
+# repository:read, pullrequest:read (webhooks), webhook and account. Atlassian's API-token
+# screen names them read:repository:bitbucket, read:pullrequest:bitbucket,
+# read:webhook:bitbucket + write:webhook:bitbucket and read:user:bitbucket (Bitbucket Cloud
+# docs, "API token permissions": api-token-permissions). SourceCredential's
 # Username is valid only with BASIC_AUTH (CodeBuild API reference, ImportSourceCredentials).
 # GitHub: a personal access token (access-tokens-github).
 GIT_HOSTS: dict[str, GitHost] = {
@@ -48,8 +51,9 @@ GIT_HOSTS: dict[str, GitHost] = {
         server_type="BITBUCKET",
         auth_type="BASIC_AUTH",
         label="Bitbucket",
-        token="an Atlassian API token with the scopes CodeBuild lists: repository:read, "
-        "pullrequest:read, webhook, account",
+        token="an Atlassian API token with the scopes read:repository:bitbucket, "
+        "read:pullrequest:bitbucket, read:webhook:bitbucket, write:webhook:bitbucket, "
+        "read:user:bitbucket",
         username="AtlassianEmail",
     ),
     "github": GitHost(
