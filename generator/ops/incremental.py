@@ -12,9 +12,13 @@ from .cache import JsonCache, sha256
 BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
 
 
-def _spec_key(spec_file: Path, variant: str) -> str:
-    source = b"" if spec_file == BOOTSTRAP_SOURCE else spec_file.read_bytes()
-    return sha256(source + b"\0" + variant.encode())
+def _spec_key(spec_file: Path, variant: str, spec_files: Sequence[Path] = ()) -> str:
+    """A spec's output depends on its text; the bootstrap templates on every spec's (one
+    per Git host the specs use)."""
+    if spec_file == BOOTSTRAP_SOURCE:
+        source = b"\0".join(sha256(p.read_bytes()).encode() for p in sorted(spec_files))
+        return sha256(b"<bootstrap>\0" + source + b"\0" + variant.encode())
+    return sha256(spec_file.read_bytes() + b"\0" + variant.encode())
 
 
 def expected_outputs(
@@ -26,7 +30,7 @@ def expected_outputs(
     expected: dict[str, str] = {}
     for spec_file in [*spec_files, *([BOOTSTRAP_SOURCE] if bootstrap else [])]:
         try:
-            entry = cache.get(_spec_key(spec_file, variant))
+            entry = cache.get(_spec_key(spec_file, variant, spec_files))
         except OSError:
             return None
         if not isinstance(entry, dict) or not entry:
@@ -51,8 +55,10 @@ def matches_disk(directory: Path, expected: dict[str, str]) -> bool:
 def record_clean_build(outputs_by_spec: dict[Path, dict[str, str]], variant: str) -> None:
     """Remember what each spec built ({file name: text}) after a clean, linted build."""
     cache = JsonCache("build")
+    spec_files = [path for path in outputs_by_spec if path != BOOTSTRAP_SOURCE]
     for spec_file, files in outputs_by_spec.items():
         cache.put(
-            _spec_key(spec_file, variant), {name: sha256(text) for name, text in files.items()}
+            _spec_key(spec_file, variant, spec_files),
+            {name: sha256(text) for name, text in files.items()},
         )
     cache.save()
