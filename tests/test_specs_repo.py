@@ -148,7 +148,10 @@ def _venv_with_the_tool(place: Path) -> Path:
     """A fresh virtualenv with a non-editable `pip install <folder>` of the package alone
     (a copy of what setup.cfg packages, outside the checkout), as a user installs it. Its
     dependencies (and pip) come from the test environment through a .pth file, which
-    puts them after the venv's own site-packages. About 10 s with pip's cache warm."""
+    puts them after the venv's own site-packages. The test takes about 15 s with pip's
+    cache warm (the first run fetches setuptools and wheel for the isolated build).
+    Never `pip install --prefix` from the test environment: that pip uninstalls the
+    test environment's own (editable) install of the package."""
     source = place / "source"
     shutil.copytree(
         CHECKOUT / "generator", source / "generator", ignore=shutil.ignore_patterns("__pycache__")
