@@ -124,6 +124,9 @@ def test_two_services_into_one_specs_repository_then_build_and_check_there(
         "web-dev.yaml",
     ]
     assert main(["check", "--format", "yaml"]) == 0
+    capsys.readouterr()
+    assert main(["diff"]) == 0
+    assert "2 stack(s): no changes against templates" in capsys.readouterr().out
 
     # Only the hosts the specs use: without the Bitbucket service, its bootstrap goes.
     (root / "specs" / "web.yaml").unlink()
