@@ -50,13 +50,16 @@ def _unbuilt(args: argparse.Namespace, names: set[str]) -> tuple[list[Path], lis
 
 
 def _leftover_lines(ours: list[Path], foreign: list[Path], *, removed: bool) -> list[str]:
+    from .stack.bootstrap import stack_name_of
+
     lines = []
     for stem in sorted({p.stem for p in ours}):
         files = ", ".join(str(p) for p in ours if p.stem == stem)
         verb = "removed" if removed else "no spec builds it any more"
+        stack = stack_name_of(stem) or stem
         lines.append(
-            f"{files}: {verb} (stack {stem}; if it is deployed and no longer wanted: "
-            f"aws cloudformation delete-stack --stack-name {stem})"
+            f"{files}: {verb} (stack {stack}; if it is deployed and no longer wanted: "
+            f"aws cloudformation delete-stack --stack-name {stack})"
         )
     lines += [f"{p}: not written by this generator; left alone" for p in foreign]
     return lines
@@ -136,7 +139,7 @@ def deployed_files(files: dict[str, str]) -> dict[str, str]:
 def _rebuild_command(args: argparse.Namespace) -> str:
     """The command that makes this output folder what `check` expects."""
     if not args.paths and args.output == DEFAULT_OUT and args.format == "both":
-        return "make templates"
+        return "make templates" if Path("Makefile").is_file() else "pipeline-generator build"
     words = ["python -m generator build", *(str(p) for p in args.paths)]
     if args.output != DEFAULT_OUT:
         words += ["-o", str(args.output)]
@@ -318,13 +321,35 @@ def cmd_reference(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from .ops.init import InitError, InitRequest, report_lines, run_init
 
-    request = InitRequest(args.name, args.provider, args.deploy, args.url, args.specs, Path("."))
+    request = InitRequest(
+        args.name, args.provider, args.deploy, args.url, args.specs, Path("."), args.connection
+    )
     try:
         result = run_init(request)
     except InitError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print("\n".join(report_lines(result)))
+    return EXIT_OK
+
+
+def cmd_init_repo(args: argparse.Namespace) -> int:
+    from .ops.init import InitError, start_specs_repo
+    from .spec.schema import spec_schema
+
+    try:
+        written, kept = start_specs_repo(args.dir, json.dumps(spec_schema(), indent=2) + "\n")
+    except InitError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for path in written:
+        print(f"wrote {path}")
+    for path in kept:
+        print(f"{path} exists; left as it is")
+    print(
+        f"specs repository {args.dir} ready; next: git init it, and in each service's "
+        f"repository run `pipeline-generator init --specs {args.dir}`"
+    )
     return EXIT_OK
 
 
@@ -498,9 +523,26 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=DEFAULT_SPECS,
         metavar="DIR",
-        help="folder of the new spec (default: specs/)",
+        help="the specs repository (its root or its specs/ folder) the spec goes to "
+        "(default: specs/)",
+    )
+    init.add_argument(
+        "--connection",
+        metavar="ARN",
+        help="CodeConnections ARN CodeBuild uses to reach the repository (default: the "
+        "account's source credential from the bootstrap stack)",
     )
     init.set_defaults(func=cmd_init)
+
+    init_repo = commands.add_parser(
+        "init-repo",
+        help="start a team's specs repository: specs/, templates/, schema, pre-commit hook, "
+        "README (never overwrites a file)",
+    )
+    init_repo.add_argument(
+        "dir", type=Path, nargs="?", default=Path("."), metavar="DIR", help="(default: .)"
+    )
+    init_repo.set_defaults(func=cmd_init_repo)
     return root
 
 

@@ -127,7 +127,7 @@ def test_build_removes_the_templates_of_a_removed_environment(project: Path, cap
     assert main(["check"]) == 1
     err = capsys.readouterr().err
     assert "templates/shop-non-prod.json: no spec builds it any more" in err
-    assert "templates are stale: run `make templates`" in err
+    assert "templates are stale: run `pipeline-generator build`" in err  # no Makefile here
     assert main(["deploy-all", "non-prod"]) == 1  # refused: no spec builds it
 
 

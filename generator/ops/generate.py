@@ -182,7 +182,7 @@ def generate(
         raise SpecErrors(errors)
     generated = Generated()
     if bootstrap:
-        stacks = bootstrap_stacks()
+        stacks = bootstrap_stacks(providers_used([file for file, _ in built]))
         files = render_stacks(stacks, fmt)
         generated.files |= files
         generated.by_spec[BOOTSTRAP_SOURCE] = files
@@ -247,11 +247,17 @@ def webhook_limit_warnings(files: Sequence[LoadedFile]) -> list[SpecError]:
     return warnings
 
 
-def bootstrap_stacks() -> list[Stack]:
-    """One account bootstrap template per Git host."""
+def providers_used(files: Sequence[LoadedFile]) -> set[str]:
+    """The Git hosts the specs' repositories are on."""
+    return {file.spec.repository.provider for file in files if file.spec is not None}
+
+
+def bootstrap_stacks(providers: Iterable[str] = GIT_HOSTS) -> list[Stack]:
+    """One account bootstrap template per Git host the specs use."""
     return [
         Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
         for provider in GIT_HOSTS
+        if provider in providers
     ]
 
 

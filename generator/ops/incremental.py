@@ -4,7 +4,7 @@ that build wrote, there is nothing to compose, render or lint."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .cache import JsonCache, sha256
@@ -12,10 +12,16 @@ from .cache import JsonCache, sha256
 BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
 
 
-def _spec_key(spec_file: Path, name: str, variant: str) -> str:
+def _spec_key(
+    spec_file: Path, name: str, variant: str, spec_files: Iterable[Path] = ()
+) -> str:
     """The spec's bytes and its path under the specs root, which its templates record: two
-    `pipeline.yaml` files, or one spec moved to another folder, never share a key."""
-    source = b"" if spec_file == BOOTSTRAP_SOURCE else spec_file.read_bytes()
+    `pipeline.yaml` files, or one spec moved to another folder, never share a key. The
+    bootstrap templates depend on every spec's text (one per Git host the specs use)."""
+    if spec_file == BOOTSTRAP_SOURCE:
+        source = b"\0".join(sha256(p.read_bytes()).encode() for p in sorted(spec_files))
+        return sha256(b"<bootstrap>\0" + source + b"\0" + variant.encode())
+    source = spec_file.read_bytes()
     return sha256(source + b"\0" + name.encode() + b"\0" + variant.encode())
 
 
@@ -30,7 +36,7 @@ def expected_outputs(
     named = [*spec_files.items(), *([(BOOTSTRAP_SOURCE, "")] if bootstrap else [])]
     for spec_file, name in named:
         try:
-            entry = cache.get(_spec_key(spec_file, name, variant))
+            entry = cache.get(_spec_key(spec_file, name, variant, spec_files))
         except OSError:
             return None
         if not isinstance(entry, dict) or not entry:
@@ -58,7 +64,8 @@ def record_clean_build(
     """Remember what each spec built ({file name: text}) after a clean, linted build;
     names: each spec file's path under the specs root."""
     cache = JsonCache("build")
+    spec_files = [path for path in outputs_by_spec if path != BOOTSTRAP_SOURCE]
     for spec_file, files in outputs_by_spec.items():
-        key = _spec_key(spec_file, names.get(spec_file, ""), variant)
+        key = _spec_key(spec_file, names.get(spec_file, ""), variant, spec_files)
         cache.put(key, {name: sha256(text) for name, text in files.items()})
     cache.save()

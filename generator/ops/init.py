@@ -22,6 +22,7 @@ import yaml
 
 from ..spec.loader import load_spec_text
 from ..spec.validate import validate_spec
+from ..stack.bootstrap import GIT_HOSTS, file_stem
 
 DEPLOY_TARGETS = ("ecs", "s3")
 BUILDSPEC = "buildspec.yml"
@@ -68,6 +69,7 @@ class InitRequest:
     url: str | None
     specs: Path
     cwd: Path
+    connection: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class InitResult:
     branch: str
     spec: Path
     buildspec: Path
+    connection: str | None = None
 
 
 # --- remote URL -> provider, https URL, repository name -------------------------------
@@ -193,12 +196,30 @@ def git_remote(cwd: Path) -> str:
 
 
 def default_branch(cwd: Path) -> str:
-    """The remote's default branch as the clone recorded it (origin/HEAD), else main."""
+    """The remote's default branch as the clone recorded it (origin/HEAD), else the
+    branch checked out (a repository created locally, not cloned), else main."""
     ok, out = _git(cwd, "symbolic-ref", "--quiet", "refs/remotes/origin/HEAD")
     prefix = "refs/remotes/origin/"
     if ok and out.startswith(prefix) and len(out) > len(prefix):
         return out[len(prefix) :]
+    ok, out = _git(cwd, "symbolic-ref", "--quiet", "--short", "HEAD")
+    if ok and out:
+        return out
     return FALLBACK_BRANCH
+
+
+# --- the specs repository ------------------------------------------------------------------
+
+
+def spec_folder(given: Path) -> Path:
+    """--specs DIR names the specs repository's root or its specs/ folder: the folder the
+    spec goes to."""
+    return given / "specs" if (given / "specs").is_dir() else given
+
+
+def specs_root(folder: Path) -> Path:
+    """The folder `pipeline-generator build` runs in: the parent of a specs/ folder."""
+    return folder.parent if folder.name == "specs" else folder
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -232,17 +253,21 @@ def _deploy_lines(service: str, deploy: str) -> list[str]:
     ]
 
 
-def render_spec(service: str, remote: Remote, branch: str, deploy: str) -> str:
+def render_spec(
+    service: str, remote: Remote, branch: str, deploy: str, connection: str | None = None
+) -> str:
     """The new spec: the values init knows, and EDIT comments where only the user knows."""
     lines = [
         SCHEMA_LINE,
-        "# Written by `python -m generator init`. Check the lines marked EDIT, then run",
-        '# `make templates`. Every field: README.md, "Field reference".',
+        "# Written by `pipeline-generator init`. Check the lines marked EDIT, then run",
+        '# `pipeline-generator build`. Every field: README.md, "Field reference".',
         f"service: {service}",
         "repository:",
         f"  provider: {remote.provider}",
         f"  url: {remote.url}",
     ]
+    if connection is not None:
+        lines.append(f"  connection: {_scalar(connection)}")
     if deploy == "ecs":
         lines += [
             "build:",
@@ -423,18 +448,30 @@ def run_init(request: InitRequest) -> InitResult:
     remote = resolve_remote(parse_remote(raw_url), request.provider)
     service = service_name(request.name, remote.repo)
     branch = default_branch(request.cwd) if from_git else FALLBACK_BRANCH
-    spec_path = request.specs / f"{service}.yaml"
-    spec_text = render_spec(service, remote, branch, request.deploy)
+    spec_path = spec_folder(request.specs) / f"{service}.yaml"
+    spec_text = render_spec(service, remote, branch, request.deploy, request.connection)
     validate_spec(load_spec_text(spec_text, str(spec_path)))  # SpecErrors: nothing written
     buildspec_path = request.cwd / BUILDSPEC
     write_new_files(
         {spec_path: spec_text, buildspec_path: render_buildspec(service, request.deploy)}
     )
-    return InitResult(service, request.deploy, remote, branch, spec_path, buildspec_path)
+    return InitResult(
+        service, request.deploy, remote, branch, spec_path, buildspec_path, request.connection
+    )
+
+
+def bootstrap_command(provider: str) -> str:
+    """Deploy the account's source credential for the Git host, with its parameters
+    (generator/stack/bootstrap.py)."""
+    host = GIT_HOSTS[provider]
+    values = [f"{host.username}=<your Atlassian e-mail>"] if host.username else []
+    values.append("TokenSecretName=<Secrets Manager secret holding the token>")
+    command = f"pipeline-generator deploy {file_stem(provider)} --parameter-overrides"
+    return " ".join([command, *values])
 
 
 def report_lines(result: InitResult) -> list[str]:
-    """What was written and what to do next."""
+    """What was written and what to do next, as commands to copy."""
     edit = "cluster, service, task_roles, ecr" if result.deploy == "ecs" else "bucket"
     built = (
         "docker build, push to ECR, imagedefinitions.json"
@@ -442,14 +479,96 @@ def report_lines(result: InitResult) -> list[str]:
         else "npm ci, npm run build, publish dist/"
     )
     stack = f"{result.service}-{ENVIRONMENT}"
+    root = specs_root(result.spec.parent)
+    steps = [
+        f"edit {result.spec}: the lines marked EDIT ({edit})",
+        f"edit {result.buildspec} to build your service, then commit it here: "
+        f"git add {result.buildspec.name} && git commit -m 'CodeBuild buildspec'",
+        f"cd {root}",
+        "pipeline-generator build",
+    ]
+    if result.connection is None:
+        steps.append(
+            f"{bootstrap_command(result.remote.provider)}   (once per account and region; "
+            "or set repository.connection in the spec)"
+        )
+    steps.append(f"pipeline-generator deploy {stack}")
     return [
         f"wrote {result.spec} (service {result.service}, {result.remote.provider} "
         f"{result.remote.url}, {ENVIRONMENT} <- branch {result.branch}, deploy {result.deploy})",
         f"wrote {result.buildspec} ({built})",
         "next:",
-        f"  1. edit {result.spec}: the lines marked EDIT ({edit})",
-        f"  2. edit {result.buildspec} to build your service, and commit it to the repository",
-        "  3. make templates",
-        f"  4. make deploy STACK={stack}   (once per account first: make deploy "
-        f"STACK=bootstrap-{result.remote.provider}, or set repository.connection)",
+        *(f"  {number}. {step}" for number, step in enumerate(steps, 1)),
     ]
+
+
+# --- a team's specs repository ---------------------------------------------------------------
+
+SCHEMA_FILE = Path("schema") / "pipeline-spec.schema.json"  # where SCHEMA_LINE points from specs/
+
+_PRE_COMMIT = """\
+# `pipeline-generator check` before every commit that touches a spec or a template:
+# fails when templates/ is not what `pipeline-generator build` writes from specs/.
+repos:
+  - repo: local
+    hooks:
+      - id: pipeline-templates-up-to-date
+        name: pipeline templates are what the specs build
+        entry: pipeline-generator check
+        language: system
+        files: ^(specs|templates)/
+        pass_filenames: false
+"""
+
+_GITIGNORE = """\
+# pipeline-generator's build cache
+.cache/
+"""
+
+_README = """\
+# Pipeline specs
+
+One YAML spec per service in `specs/`; `pipeline-generator` turns them into the
+CloudFormation templates in `templates/` (committed; the pre-commit hook keeps them in
+sync). Run every command from this folder.
+
+```sh
+pipeline-generator build                  # write and lint templates/ from specs/
+pipeline-generator check                  # exit 1 when templates/ is stale
+pipeline-generator diff                   # what a build would change
+pipeline-generator deploy <service>-<env> # aws cloudformation deploy one stack
+pipeline-generator deploy-all <env>       # every stack of one environment
+```
+
+A new service: inside its repository run
+`pipeline-generator init --specs <path of this repository>`; it writes the service's
+starter buildspec.yml there and its spec here, and prints the next commands.
+
+`schema/pipeline-spec.schema.json` lets editors check specs as you type; after upgrading
+the generator, refresh it: `pipeline-generator schema --write schema/pipeline-spec.schema.json`.
+"""
+
+
+def specs_repo_files(schema_text: str) -> dict[Path, str]:
+    """The files a new specs repository starts with, by path under its root."""
+    return {
+        SCHEMA_FILE: schema_text,
+        Path(".pre-commit-config.yaml"): _PRE_COMMIT,
+        Path(".gitignore"): _GITIGNORE,
+        Path("README.md"): _README,
+    }
+
+
+def start_specs_repo(root: Path, schema_text: str) -> tuple[list[Path], list[Path]]:
+    """Create specs/ and templates/ and write each starting file that is not there yet:
+    (written, kept as they were)."""
+    files = {root / path: text for path, text in specs_repo_files(schema_text).items()}
+    kept = [path for path in files if _existing(path)]
+    for folder in (root / "specs", root / "templates"):
+        if _existing(folder) and not folder.is_dir():
+            raise InitError(f"{folder} exists and is not a folder; nothing was written")
+    new = {path: text for path, text in files.items() if path not in kept}
+    write_new_files(new)
+    for folder in (root / "specs", root / "templates"):
+        folder.mkdir(parents=True, exist_ok=True)
+    return list(new), kept
