@@ -36,7 +36,8 @@ def meaning(pattern: str, text: str) -> str:
 
 
 BRANCH_PATTERN = meaning(
-    r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$",
+    r"^(?!/)(?!refs/)(?!origin/)(?!remotes/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)"
+    r"[A-Za-z0-9._/+-]+$",
     "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
     "trailing /)",
 )
@@ -87,7 +88,7 @@ BUILDSPEC_PATTERN = meaning(
     "must be a path relative to the repository root (letters, digits, _ . / -; no leading /)",
 )
 PATH_GLOB_PATTERN = meaning(
-    r"^(?!/)[A-Za-z0-9_.*?@+/-]+$",
+    r"^(?!/)(?!\./)[A-Za-z0-9_.*?@+/-]+$",
     "must be a path glob relative to the repository root (letters, digits, _ . - @ + /, "
     "* within a folder, ** across folders, ? one character)",
 )
