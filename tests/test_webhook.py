@@ -108,10 +108,13 @@ def test_pull_requests_wait_for_approval_comments(provider, setting, expected) -
     spec = validate_spec(load_spec_text(text, "s.yaml"))
     data = compose(spec, "dev").to_dict()
     triggers = data["Resources"]["BridgeProject"]["Properties"]["Triggers"]
-    policy = {"RequiresCommentApproval": expected}
+    roles = {
+        "bitbucket": ["BITBUCKET_WRITE", "BITBUCKET_ADMIN"],
+        "github": ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"],
+    }
+    policy: dict[str, object] = {"RequiresCommentApproval": expected}
     if expected != "DISABLED":  # approver roles apply only when approval is required
-        roles = {"bitbucket": ["BITBUCKET_WRITE", "BITBUCKET_ADMIN"]}
-        policy["ApproverRoles"] = roles.get(provider, ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"])
+        policy["ApproverRoles"] = roles[provider]
     assert triggers["PullRequestBuildPolicy"] == policy
 
 
