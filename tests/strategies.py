@@ -95,7 +95,7 @@ def checks(draw: st.DrawFn, provider: str) -> dict[str, Any]:
     if draw(st.booleans()):
         drawn["events"] = draw(st.lists(st.sampled_from(events), min_size=1, unique=True))
     drawn["approval"] = draw(
-        st.sampled_from(["all", "none", "fork"] if provider == "github" else ["all", "none"])
+        st.sampled_from(["all", "none", "fork"])
     )
     if draw(st.booleans()):
         drawn["actors"] = draw(st.lists(regex(r"[0-9]{6,9}"), min_size=1, max_size=2))
@@ -157,12 +157,14 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         "ecr": draw(st.lists(regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?"), unique=True, max_size=3)),
     }
     build |= draw(build_settings(build))
-    allowed_events = [e for e, aws in SPEC_EVENTS.items() if aws in PROVIDER_EVENTS[provider]]
+    allowed_events = [
+        e
+        for e, aws in SPEC_EVENTS.items()
+        if aws in PROVIDER_EVENTS[provider] and e != "pull-request-closed"
+    ]
     optional = {
         "actors": st.lists(regex(r"[a-z0-9:{}-]{1,20}"), min_size=1, max_size=3),
-        "pull_request_approval": st.sampled_from(
-            ["all", "none", "fork"] if provider == "github" else ["all", "none"]
-        ),
+        "pull_request_approval": st.sampled_from(["all", "none", "fork"]),
         "production": st.booleans(),
         "variables": st.dictionaries(
             env_var.filter(lambda n: not SECRET_LIKE.search(n) and n not in secrets),

@@ -99,7 +99,7 @@ def test_a_monorepo_service_uses_every_build_setting(pipeline_stacks) -> None:
     for group in bridge["Triggers"]["FilterGroups"]:
         assert group[-1] == {
             "Type": "FILE_PATH",
-            "Pattern": "^(services/inventory/.*|libs/common/.*|build\\.gradle\\.kts)$",
+            "Pattern": "^(services/inventory/.*|libs/common/.*|build\\.gradle\\.kts(/.*)?)$",
         }
     # Overrides: the spec's everywhere, the environment's only in its stack.
     prod = _stack(pipeline_stacks, "inventory-api-prod")["BuildProject"]["Properties"]

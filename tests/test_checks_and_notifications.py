@@ -69,7 +69,8 @@ def test_check_stack_builds_pull_requests_and_reports_on_them(example_stacks) ->
         ]
     ]
     assert project["Triggers"]["PullRequestBuildPolicy"] == {
-        "RequiresCommentApproval": "ALL_PULL_REQUESTS"
+        "RequiresCommentApproval": "ALL_PULL_REQUESTS",
+        "ApproverRoles": ["BITBUCKET_WRITE", "BITBUCKET_ADMIN"],
     }
     names = {v["Name"]: v["Value"] for v in project["Environment"]["EnvironmentVariables"]}
     assert names["PIPELINE_ENV"] == "checks" and names["STACK_NAME"] == "orders-api-checks"

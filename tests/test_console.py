@@ -8,6 +8,8 @@ import json
 import yaml
 
 from generator.aws.enums import SPEC_EVENTS
+
+REFUSED_EVENTS = ("pull-request-merged", "pull-request-closed")
 from generator.checks.lint import lint_texts
 from generator.cli import main
 from generator.ops.deploy import TEMPLATE_BODY_LIMIT
@@ -119,8 +121,9 @@ def largest_spec() -> str:
         "environments": {
             "production-eu-01": {
                 "branch": "release/" + "b" * 100,
-                # Every event but pull-request-merged, which is refused beside push.
-                "events": [e for e in SPEC_EVENTS if e != "pull-request-merged"],
+                # Every event but pull-request-merged (refused beside push) and
+                # pull-request-closed (refused on a deploying environment).
+                "events": [e for e in SPEC_EVENTS if e not in REFUSED_EVENTS],
                 "actors": [f"557058:{'a' * 30}{i:02d}" for i in range(50)],
                 "approval": True,
                 "deploy": {

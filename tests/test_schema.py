@@ -34,6 +34,15 @@ BUILD_ONLY = {
     "override of an unknown logical id": "the stacks' logical IDs come from composing them",
     "override of a role policy": "a resource's type comes from composing the stacks",
     "override of a project's role": "permission-carrying property names at any depth",
+    # Credential shapes in values, registry rules of image names, items given twice in a VPC.
+    "password in a URL variable": "credential shapes in variable values",
+    "GitHub token in an environment variable": "credential shapes in variable values",
+    "Slack webhook URL": "credential shapes in variable values",
+    "AWS access key id": "credential shapes in variable values",
+    "npm auth token line": "credential shapes in variable values",
+    "ECR repository without its registry": "the Docker reference grammar's registry rule",
+    "private registry": "the Docker reference grammar's registry rule",
+    "subnet given twice": "kept in the build's VPC rules",
 }
 
 

@@ -39,6 +39,122 @@ def test_the_good_spec_is_valid() -> None:
 
 CASES = [
     (
+        "password in a URL variable",
+        GOOD.replace("timeout: 60", "variables: {DB_URL: 'postgres://app:s3cr3t@db:5432/x'}"),
+        "s.yaml:6:23: build.variables.DB_URL: holds a password in a URL: plain variables are "
+        "visible in the template and the CodeBuild console; move it to build.secrets "
+        "(ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "GitHub token in an environment variable",
+        GOOD.replace(
+            "    events: [push]", "    events: [push]\n    variables: {GH: ghp_" + "a1" * 18 + "}"
+        ),
+        "s.yaml:11:21: environments.dev.variables.GH: holds a GitHub token: plain variables are "
+        "visible in the template and the CodeBuild console; move it to environments.dev.secrets "
+        "(ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "Slack webhook URL",
+        GOOD.replace(
+            "timeout: 60",
+            "variables: {CHAT: 'https://hooks.slack.com/services/T000/B000/XXXXXXXX'}",
+        ),
+        "s.yaml:6:21: build.variables.CHAT: holds a Slack webhook URL: plain variables are "
+        "visible in the template and the CodeBuild console; move it to build.secrets "
+        "(ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "AWS access key id",
+        GOOD.replace("timeout: 60", "variables: {KEY_ID: AKIAIOSFODNN7EXAMPLE}"),
+        "s.yaml:6:23: build.variables.KEY_ID: holds an AWS access key ID: plain variables are "
+        "visible in the template and the CodeBuild console; move it to build.secrets "
+        "(ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "npm auth token line",
+        GOOD.replace(
+            "timeout: 60", "variables: {NPMRC: '//registry.npmjs.org/:_authToken=abc123'}"
+        ),
+        "s.yaml:6:22: build.variables.NPMRC: holds an npm auth token (_authToken=): plain "
+        "variables are visible in the template and the CodeBuild console; move it to "
+        "build.secrets (ssm:/... or secretsmanager:...)",
+    ),
+    (
+        "pull-request-closed deploys declined pull requests",
+        GOOD.replace("[push]", "[push, pull-request-closed]"),
+        "s.yaml:10:20: environments.dev.events[1]: pull-request-closed would deploy the code of "
+        "every declined pull request; validate pull requests in checks: (no deploy) or run "
+        "clean-up in a separate job, and remove it here",
+    ),
+    (
+        "branch as a full ref",
+        GOOD.replace("branch: develop", "branch: refs/heads/develop"),
+        's.yaml:9:13: environments.dev.branch: "refs/heads/develop" is a full ref name; the '
+        'generator adds refs/heads/ itself; write the branch name "develop"',
+    ),
+    (
+        "branch as a remote-tracking name",
+        GOOD.replace("branch: develop", "branch: origin/main"),
+        's.yaml:9:13: environments.dev.branch: "origin/main" is a remote-tracking name, which '
+        'no webhook event names; write the branch name "main"',
+    ),
+    (
+        "checks branch as a remote-tracking name",
+        GOOD + "checks: {branches: [main, origin/develop]}\n",
+        's.yaml:13:27: checks.branches[1]: "origin/develop" is a remote-tracking name, which '
+        'no webhook event names; write the branch name "develop"',
+    ),
+    (
+        "path starting with ./",
+        GOOD.replace("    events: [push]", "    events: [push]\n    paths: ['./libs/**']"),
+        's.yaml:11:13: environments.dev.paths[0]: "./libs/**" starts with ./, but CodeBuild '
+        "matches changed files by their path from the repository root, which never does; "
+        'write "libs/**"',
+    ),
+    (
+        "ECR repository without its registry",
+        GOOD.replace("timeout: 60", "image: ci/maven-jdk21:1.4"),
+        's.yaml:6:10: build.image: "ci/maven-jdk21:1.4" could be a Docker Hub image or an ECR '
+        'repository written without its registry: write "docker.io/ci/maven-jdk21:1.4" for '
+        "Docker Hub, or the full ECR name <account>.dkr.ecr.<region>.amazonaws.com/"
+        "ci/maven-jdk21:1.4",
+    ),
+    (
+        "private registry",
+        GOOD.replace("timeout: 60", "image: artifactory.acme.corp/docker/maven:3"),
+        's.yaml:6:10: build.image: "artifactory.acme.corp/docker/maven:3" is on registry '
+        "artifactory.acme.corp, which is not a public registry this generator allows "
+        "(public.ecr.aws, docker.io, ghcr.io, quay.io, mcr.microsoft.com); a private registry "
+        "needs CodeBuild's RegistryCredential, which is not supported: copy the image to ECR "
+        "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>)",
+    ),
+    (
+        "buildspec with a leading slash",
+        GOOD.replace("timeout: 60", "buildspec: /ci/buildspec.yml"),
+        's.yaml:6:14: build.buildspec: "/ci/buildspec.yml" starts with /: paths are relative to '
+        'the repository root; write "ci/buildspec.yml"',
+    ),
+    (
+        "empty buildspec",
+        GOOD.replace("timeout: 60", "buildspec:"),
+        "s.yaml:6:13: build.buildspec: is empty: give a path or remove the line",
+    ),
+    (
+        "empty checks buildspec",
+        GOOD + "checks: {branches: [main], buildspec: ''}\n",
+        "s.yaml:13:39: checks.buildspec: is empty: give a path or remove the line",
+    ),
+    (
+        "subnet given twice",
+        GOOD.replace(
+            "timeout: 60",
+            "vpc: {vpc: vpc-0abc1234, subnets: [subnet-0abc1234, subnet-0abc1234], "
+            "security_groups: [sg-0abc1234]}",
+        ),
+        's.yaml:6:55: build.vpc.subnets[1]: lists "subnet-0abc1234" twice; give it once',
+    ),
+    (
         "duplicate key",
         GOOD.replace("build:\n", "build:\n  timeout: 30\n"),
         "s.yaml:7:3: build.timeout: duplicate key; first given at line 6",
@@ -183,12 +299,6 @@ CASES = [
         "s.yaml:10:20: environments.dev.events[1]: pull-request-merged beside push runs the "
         "pipeline twice for every merge (a merge is a push to the target branch, and the later "
         "upload decides what deploys); keep push",
-    ),
-    (
-        "fork approval on bitbucket",
-        GOOD.replace("    events: [push]", "    events: [push]\n    pull_request_approval: fork"),
-        "s.yaml:11:28: environments.dev.pull_request_approval: fork applies to GitHub only; for "
-        "provider bitbucket use all or none",
     ),
     (
         "ecs without task_roles",
@@ -390,10 +500,10 @@ CASES = [
     ),
     (
         "certificate not pem",
-        GOOD.replace("timeout: 60", "certificate: s3://acme-certs/root.crt"),
-        "s.yaml:6:16: build.certificate: must be s3://<bucket>/<key>.pem or .zip (a PEM "
-        "certificate, or a "
-        'zip holding one); got "s3://acme-certs/root.crt"',
+        GOOD.replace("timeout: 60", "certificate: s3://acme-certs/root.der"),
+        "s.yaml:6:16: build.certificate: must be s3://<bucket>/<key> ending in .pem, .crt or "
+        ".cer (a PEM-encoded certificate) or .zip (a zip holding one); got "
+        '"s3://acme-certs/root.der"',
     ),
     (
         "absolute path glob",
@@ -524,12 +634,6 @@ WARNINGS = [
         GOOD.replace("[push]", "[pull-request-merged]"),
         "s.yaml:10:14: environments.dev.events[0]: warning: Bitbucket sends pull-request-merged "
         'only when the repository webhook that CodeBuild creates has the "Pull Request: Merged" '
-        "trigger: after the first deploy, tick it in Repository settings > Webhooks",
-    ),
-    (
-        GOOD.replace("[push]", "[push, pull-request-closed]"),
-        "s.yaml:10:20: environments.dev.events[1]: warning: Bitbucket sends pull-request-closed "
-        'only when the repository webhook that CodeBuild creates has the "Pull Request: Declined" '
         "trigger: after the first deploy, tick it in Repository settings > Webhooks",
     ),
     (

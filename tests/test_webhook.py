@@ -89,6 +89,7 @@ def test_actors_restrict_every_group_to_exactly_those_ids() -> None:
         ("bitbucket", None, "ALL_PULL_REQUESTS"),  # AWS's own default, on both hosts
         ("github", None, "ALL_PULL_REQUESTS"),
         ("github", "fork", "FORK_PULL_REQUESTS"),
+        ("bitbucket", "fork", "FORK_PULL_REQUESTS"),  # no provider restriction in the API
         ("bitbucket", "none", "DISABLED"),
     ],
 )
@@ -107,7 +108,14 @@ def test_pull_requests_wait_for_approval_comments(provider, setting, expected) -
     spec = validate_spec(load_spec_text(text, "s.yaml"))
     data = compose(spec, "dev").to_dict()
     triggers = data["Resources"]["BridgeProject"]["Properties"]["Triggers"]
-    assert triggers["PullRequestBuildPolicy"] == {"RequiresCommentApproval": expected}
+    roles = {
+        "bitbucket": ["BITBUCKET_WRITE", "BITBUCKET_ADMIN"],
+        "github": ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"],
+    }
+    policy: dict[str, object] = {"RequiresCommentApproval": expected}
+    if expected != "DISABLED":  # approver roles apply only when approval is required
+        policy["ApproverRoles"] = roles[provider]
+    assert triggers["PullRequestBuildPolicy"] == policy
 
 
 def test_push_only_bridges_carry_no_pull_request_policy(pipeline_stacks) -> None:

@@ -78,6 +78,17 @@ PULL_REQUEST_APPROVAL: dict[str, str] = {
     "none": "DISABLED",
 }
 
+# Provider -> PullRequestBuildPolicy.ApproverRoles: the repository roles whose own pull
+# requests build without a comment and who may approve others' (CodeBuild API reference,
+# API_PullRequestBuildPolicy, approverRoles: GITHUB_READ | GITHUB_TRIAGE | GITHUB_WRITE |
+# GITHUB_MAINTAIN | GITHUB_ADMIN | GITLAB_* | BITBUCKET_READ | BITBUCKET_WRITE |
+# BITBUCKET_ADMIN; "only applicable when requiresCommentApproval is not DISABLED").
+# Everyone who may push to the repository, so developers' own pull requests are not held.
+APPROVER_ROLES: dict[str, list[str]] = {
+    "github": ["GITHUB_WRITE", "GITHUB_MAINTAIN", "GITHUB_ADMIN"],
+    "bitbucket": ["BITBUCKET_WRITE", "BITBUCKET_ADMIN"],
+}
+
 # Words that make an environment name production (`prod`, `prod-eu`, `eu-live`): pull-request
 # code may not deploy there unless the triggering actors are restricted.
 PRODUCTION_WORDS = frozenset({"prod", "production", "live", "prd"})

@@ -82,6 +82,29 @@ def _alias(image: str) -> str:
     return image.replace("aws/codebuild/amazonlinux2-", "aws/codebuild/amazonlinux-", 1)
 
 
+def _registry_problem(image: str) -> str | None:
+    """Why the image's registry is refused, if it is. In Docker's reference grammar
+    (distribution/reference, "reference.go") a first path component holding "." or ":",
+    or "localhost", is a registry host; anything else is a Docker Hub name."""
+    first, slash, rest = image.partition("/")
+    if not slash:
+        return None  # node:20: an official Docker Hub image
+    if "." in first or ":" in first or first == "localhost":
+        if first in PUBLIC_REGISTRIES:
+            return None
+        return (
+            f"is on registry {first}, which is not a public registry this generator allows "
+            f"({', '.join(PUBLIC_REGISTRIES)}); a private registry needs CodeBuild's "
+            "RegistryCredential, which is not supported: copy the image to ECR "
+            "(<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>)"
+        )
+    return (
+        f"could be a Docker Hub image or an ECR repository written without its registry: "
+        f'write "docker.io/{image}" for Docker Hub, or the full ECR name '
+        f"<account>.dkr.ecr.<region>.amazonaws.com/{image}"
+    )
+
+
 def classify(image: str) -> Image | str:
     """What the image is, or why it is refused."""
     if image.startswith("aws/codebuild/"):
@@ -100,6 +123,9 @@ def classify(image: str) -> Image | str:
     ecr = PRIVATE_ECR.match(image)
     if ecr:
         return Image("ecr", None, ecr["account"], ecr["region"], ecr["repository"])
+    registry_problem = _registry_problem(image)
+    if registry_problem:
+        return registry_problem
     if PUBLIC_IMAGE.match(image):
         return Image("public")
     return (

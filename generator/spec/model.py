@@ -36,7 +36,8 @@ def meaning(pattern: str, text: str) -> str:
 
 
 BRANCH_PATTERN = meaning(
-    r"^(?!/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)[A-Za-z0-9._/+-]+$",
+    r"^(?!/)(?!refs/)(?!origin/)(?!remotes/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)"
+    r"[A-Za-z0-9._/+-]+$",
     "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
     "trailing /)",
 )
@@ -74,12 +75,20 @@ EMAIL_PATTERN = meaning(
     "must be an e-mail address (name@example.com)",
 )
 
+# ProjectEnvironment.certificate: "the S3 bucket, path prefix, and object key that contains
+# the PEM-encoded certificate" (CodeBuild API reference, API_ProjectEnvironment). A CA bundle
+# saved as .crt or .cer is accepted: what matters is the PEM inside, not the extension.
 CERTIFICATE_PATTERN = meaning(
-    r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[A-Za-z0-9_!.*'()/-]+\.(pem|zip)$",
-    "must be s3://<bucket>/<key>.pem or .zip (a PEM certificate, or a zip holding one)",
+    r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[A-Za-z0-9_!.*'()/-]+\.(pem|crt|cer|zip)$",
+    "must be s3://<bucket>/<key> ending in .pem, .crt or .cer (a PEM-encoded certificate) "
+    "or .zip (a zip holding one)",
+)
+BUILDSPEC_PATTERN = meaning(
+    r"^(?!/)[A-Za-z0-9_./-]+$",
+    "must be a path relative to the repository root (letters, digits, _ . / -; no leading /)",
 )
 PATH_GLOB_PATTERN = meaning(
-    r"^(?!/)[A-Za-z0-9_.*?@+/-]+$",
+    r"^(?!/)(?!\./)[A-Za-z0-9_.*?@+/-]+$",
     "must be a path glob relative to the repository root (letters, digits, _ . - @ + /, "
     "* within a folder, ** across folders, ? one character)",
 )
@@ -231,7 +240,7 @@ class Build(StrictModel):
     buildspec: str = Field(
         "buildspec.yml",
         description="Path of the buildspec in the repository.",
-        pattern=r"^[A-Za-z0-9_./-]+$",
+        pattern=BUILDSPEC_PATTERN,
         max_length=255,
     )
     timeout: int = Field(60, ge=5, le=480, description="Build timeout in minutes, 5..480.")
@@ -396,7 +405,7 @@ class Checks(StrictModel):
     buildspec: str | None = Field(
         None,
         description="Buildspec in the repository the checks run. Default: build.buildspec.",
-        pattern=r"^[A-Za-z0-9_./-]+$",
+        pattern=BUILDSPEC_PATTERN,
         max_length=255,
     )
     approval: Literal["all", "fork", "none"] = Field(

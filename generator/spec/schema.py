@@ -223,16 +223,18 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
         }
     }
     schema["properties"]["environments"]["allOf"] = [by_name]
-    # Events and approval settings the provider supports (Bitbucket: no reopened, no fork).
+    # Events the provider supports (Bitbucket: no reopened).
     github_only_events = sorted(
         spec for spec, aws in SPEC_EVENTS.items() if aws not in PROVIDER_EVENTS["bitbucket"]
     )
     bitbucket_environment = {
         "properties": {
             "events": {"items": {"not": {"enum": github_only_events}}},
-            "pull_request_approval": {"not": {"const": "fork"}},
         }
     }
+    # pull-request-closed would deploy declined pull requests: refused on environments.
+    events = defs["Environment"]["properties"]["events"]["items"]
+    events["enum"] = [e for e in events["enum"] if e != "pull-request-closed"]
     schema["allOf"] = [_strict_rules(), _checks_stack_name()]
     _build_setting_rules(defs)
     _override_key_rules(schema)
@@ -244,7 +246,6 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
             "events": {
                 "anyOf": [{"items": {"not": {"enum": github_only_events}}}, {"type": "null"}]
             },
-            "approval": {"not": {"const": "fork"}},
         }
     }
     schema["else"] = {

@@ -51,9 +51,10 @@ def validate_spec(loaded: LoadedSpec) -> Spec:
     try:
         spec = Spec.model_validate(loaded.data)
     except ValidationError as exc:
-        type_errors = list(_pydantic_errors(loaded, exc))
-        flagged = {e.path for e in type_errors}
-        raise SpecErrors(type_errors + [e for e in errors if e.path not in flagged]) from None
+        # A rule's message says more than a type error at the same field; one per field.
+        ruled = {e.path for e in errors}
+        type_errors = [e for e in _pydantic_errors(loaded, exc) if e.path not in ruled]
+        raise SpecErrors(type_errors + errors) from None
     errors += [loaded.error(path, message) for path, message in _override_problems(spec)]
     if errors:
         raise SpecErrors(errors)
@@ -388,17 +389,43 @@ def _url_problems(raw_url: str, provider: str) -> Iterator[Problem]:
         yield path, f'must be https://{host}/<owner>/<repo>.git; got "{raw_url}"'
 
 
+# Credential shapes in a variable's value, whatever its name: (pattern, what it is).
+_CREDENTIAL_SHAPES = [
+    (re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:[^/@\s]+@"), "a password in a URL"),
+    (re.compile(r"\b(ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{20,}"), "a GitHub token"),
+    (re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"), "a GitHub token"),
+    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), "a GitLab token"),
+    (re.compile(r"\bnpm_[A-Za-z0-9]{30,}"), "an npm token"),
+    (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "an AWS access key ID"),
+    (re.compile(r"_authToken\s*="), "an npm auth token (_authToken=)"),
+    (re.compile(r"^https://hooks\.slack\.com/services/\S+"), "a Slack webhook URL"),
+]
+
+
+def credential_kind(value: str) -> str | None:
+    """What credential the value holds, if it has a known shape (never the value)."""
+    return next((kind for shape, kind in _CREDENTIAL_SHAPES if shape.search(value)), None)
+
+
 def _variable_problems(
     base: FieldPath, variables: dict[Any, Any], secrets: dict[Any, Any]
 ) -> Iterator[Problem]:
-    """Plain variables named like secrets, names given twice, and generated names."""
+    """Plain variables named or shaped like secrets, names given twice, and generated names."""
     where = ".".join(str(part) for part in base)
-    for name in variables:
+    fix = f"move it to {where}.secrets (ssm:/... or secretsmanager:...)"
+    for name, value in variables.items():
         if isinstance(name, str) and _SECRET_LIKE.search(name):
             yield (
                 base + ("variables", name),
                 "looks like a secret: plain variables are visible in the template and the "
-                f"CodeBuild console; move it to {where}.secrets (ssm:/... or secretsmanager:...)",
+                f"CodeBuild console; {fix}",
+            )
+        elif isinstance(value, str) and (kind := credential_kind(value)):
+            yield (
+                base + ("variables", name),
+                f"holds {kind}: plain variables are visible in the template and the "
+                f"CodeBuild console; {fix}",
             )
     for name in secrets:
         if name in variables:
@@ -418,6 +445,14 @@ def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
     yield from _variable_problems(("build",), variables, secrets)
     yield from _image_problems(build)
     yield from _cache_problems(build)
+    yield from _buildspec_problems(("build",), build)
+    vpc = _mapping(build, "vpc")
+    for key in ("subnets", "security_groups"):
+        values = vpc.get(key)
+        if isinstance(values, list):
+            for i, value in enumerate(values):
+                if value in values[:i]:
+                    yield ("build", "vpc", key, i), f'lists "{value}" twice; give it once'
     ecr = build.get("ecr")
     if isinstance(ecr, list):
         for i, repository in enumerate(ecr):
@@ -439,6 +474,23 @@ def _image_problems(build: dict[Any, Any]) -> Iterator[Problem]:
         yield (
             ("build", "arch"),
             f'is {arch}, but {image} is an {found.arch} image; for {arch} use one of {matching}',
+        )
+
+
+def _buildspec_problems(base: FieldPath, data: dict[Any, Any]) -> Iterator[Problem]:
+    """A buildspec is a path relative to the repository root (CodeBuild API reference,
+    ProjectSource.buildspec: a path "relative to the value of the built-in
+    CODEBUILD_SRC_DIR environment variable")."""
+    if "buildspec" not in data:
+        return
+    buildspec = data["buildspec"]
+    if buildspec is None or buildspec == "":
+        yield base + ("buildspec",), "is empty: give a path or remove the line"
+    elif isinstance(buildspec, str) and buildspec.startswith("/"):
+        yield (
+            base + ("buildspec",),
+            f'"{buildspec}" starts with /: paths are relative to the repository root; '
+            f'write "{buildspec.lstrip("/")}"',
         )
 
 
@@ -503,6 +555,12 @@ def _environment_variable_problems(
         for i, path in enumerate(paths):
             if path in paths[:i]:
                 yield base + ("paths", i), f'lists "{path}" twice'
+            elif isinstance(path, str) and path.startswith("./"):
+                yield (
+                    base + ("paths", i),
+                    f'"{path}" starts with ./, but CodeBuild matches changed files by their path '
+                    f'from the repository root, which never does; write "{path[2:]}"',
+                )
 
     for name in variables:
         if name in _mapping(build, "secrets"):
@@ -529,11 +587,13 @@ def _checks_problems(checks: dict[Any, Any], provider: str) -> Iterator[Problem]
             "(an approver's comment before each pull request builds) or list actors",
         )
     yield from _variable_problems(("checks",), {}, _mapping(checks, "secrets"))
-    if checks.get("approval") == "fork" and provider != "github":
-        yield (
-            ("checks", "approval"),
-            f"fork applies to GitHub only; for provider {provider} use all or none",
-        )
+    yield from _buildspec_problems(("checks",), checks)
+    branches = checks.get("branches")
+    if isinstance(branches, list):
+        for i, branch in enumerate(branches):
+            problem = branch_problem(branch)
+            if problem:
+                yield ("checks", "branches", i), problem
     events = checks.get("events")
     if isinstance(events, list):
         for i, event in enumerate(events):
@@ -547,7 +607,32 @@ def _checks_problems(checks: dict[Any, Any], provider: str) -> Iterator[Problem]
                 )
 
 
+# Branch names written as Git shows them elsewhere: (prefix, what it is).
+_BRANCH_HABITS = [
+    ("refs/heads/", "a full ref name; the generator adds refs/heads/ itself"),
+    ("refs/remotes/", "a remote-tracking ref, which no webhook event names"),
+    ("remotes/origin/", "a remote-tracking name, which no webhook event names"),
+    ("origin/", "a remote-tracking name, which no webhook event names"),
+]
+
+
+def branch_problem(branch: Any) -> str | None:
+    """Why a branch name would never match a webhook's refs/heads/<branch>, with the fix."""
+    if not isinstance(branch, str):
+        return None
+    for prefix, what in _BRANCH_HABITS:
+        if branch.startswith(prefix) and len(branch) > len(prefix):
+            name = branch[len(prefix) :]
+            if prefix == "refs/remotes/":
+                name = name.partition("/")[2] or name
+            return f'"{branch}" is {what}; write the branch name "{name}"'
+    return None
+
+
 def _environment_problems(base: FieldPath, env: dict[Any, Any], provider: str) -> Iterator[Problem]:
+    problem = branch_problem(env.get("branch"))
+    if problem:
+        yield base + ("branch",), problem
     events = env.get("events")
     if isinstance(events, list):
         yield from _event_problems(base + ("events",), events, provider)
@@ -563,6 +648,14 @@ def _event_problems(base: FieldPath, events: list[Any], provider: str) -> Iterat
             continue  # pydantic names the allowed values
         if event in events[:i]:
             yield base + (i,), f'lists "{event}" twice'
+        if event == "pull-request-closed":
+            yield (
+                base + (i,),
+                "pull-request-closed would deploy the code of every declined pull request; "
+                "validate pull requests in checks: (no deploy) or run clean-up in a separate "
+                "job, and remove it here",
+            )
+            continue
         if supported and SPEC_EVENTS[event] not in supported:
             allowed = ", ".join(e for e, aws in SPEC_EVENTS.items() if aws in supported)
             yield (
@@ -585,12 +678,6 @@ def _pull_request_problems(
     base: FieldPath, env: dict[Any, Any], events: list[Any], provider: str
 ) -> Iterator[Problem]:
     pull_requests = [e for e in events if isinstance(e, str) and e.startswith("pull-request-")]
-    approval = env.get("pull_request_approval")
-    if approval == "fork" and provider != "github":
-        yield (
-            base + ("pull_request_approval",),
-            f"fork applies to GitHub only; for provider {provider} use all or none",
-        )
     name = str(base[-1])
     if pull_requests and is_production(name, env) and not env.get("actors"):
         yield (

@@ -27,7 +27,13 @@ from troposphere.iam import Role
 from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
-from ..aws.enums import COMPUTE_TYPES, PULL_REQUEST_APPROVAL, SOURCE_TYPES, SPEC_EVENTS
+from ..aws.enums import (
+    APPROVER_ROLES,
+    COMPUTE_TYPES,
+    PULL_REQUEST_APPROVAL,
+    SOURCE_TYPES,
+    SPEC_EVENTS,
+)
 from ..aws.images import ARCHES, Image, classify
 from ..spec.model import Build, Checks, Repository, parse_secret
 from ..spec.model import Environment as EnvironmentSpec
@@ -86,6 +92,12 @@ def path_pattern(globs: Sequence[str]) -> str:
 
 
 def _glob_regex(glob: str) -> str:
+    """FILE_PATH patterns match each changed file's path from the repository root
+    (CodeBuild API reference, WebhookFilter: "the path of a changed file matches the
+    regular expression"). A name without wildcards is that file or the folder of that
+    name (`services/catalog` and `services/catalog/` mean everything under it)."""
+    if not any(wildcard in glob for wildcard in "*?"):
+        return escape_regex(glob.rstrip("/")) + "(/.*)?"
     parts = re.split(r"(\*\*/?|\*|\?)", glob)
     wildcards = {"**/": "(.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
     return "".join(wildcards.get(part, escape_regex(part)) for part in parts)
@@ -193,6 +205,17 @@ def bridge_project(
     return project
 
 
+def pull_request_build_policy(provider: str, approval: str) -> PullRequestBuildPolicy:
+    """Comment approval with the provider's write and admin roles as approvers; AWS uses
+    ApproverRoles only when approval is required (API_PullRequestBuildPolicy)."""
+    requires = PULL_REQUEST_APPROVAL[approval]
+    if requires == "DISABLED":
+        return PullRequestBuildPolicy(RequiresCommentApproval=requires)
+    return PullRequestBuildPolicy(
+        RequiresCommentApproval=requires, ApproverRoles=list(APPROVER_ROLES[provider])
+    )
+
+
 def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTriggers:
     events = list(environment.events)
     triggers = ProjectTriggers(
@@ -205,8 +228,8 @@ def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTr
     if any(e != "push" for e in events):
         # Pull requests wait for an approver's comment (CodeBuild's own default for new
         # projects is ALL_PULL_REQUESTS; GitHub and Bitbucket both support it).
-        triggers.PullRequestBuildPolicy = PullRequestBuildPolicy(
-            RequiresCommentApproval=PULL_REQUEST_APPROVAL[environment.pull_request_approval]
+        triggers.PullRequestBuildPolicy = pull_request_build_policy(
+            repository.provider, environment.pull_request_approval
         )
     # troposphere's WebhookFilter knows 5 of CodeBuild's 11 filter types; the groups are
     # built from our own enums and checked by generator.checks.
@@ -357,9 +380,7 @@ def check_project(
         Webhook=True,
         BuildType="BUILD",
         FilterGroups=check_filter_groups(checks.branches, events, list(checks.actors)),
-        PullRequestBuildPolicy=PullRequestBuildPolicy(
-            RequiresCommentApproval=PULL_REQUEST_APPROVAL[checks.approval]
-        ),
+        PullRequestBuildPolicy=pull_request_build_policy(repository.provider, checks.approval),
     )
     project = Project(
         title,
