@@ -17,6 +17,8 @@ from ..spec.model import Spec
 from ..spec.sources import FORMATS
 from ..spec.validate import spec_warnings, validate_spec
 from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
+from ..stack.deployer import STEM as DEPLOYER_STEM
+from ..stack.deployer import compose_deployer
 from ..stack.compose import compose
 from ..stack.naming import stack_name
 from ..stack.overrides import apply_overrides
@@ -219,10 +221,13 @@ def webhook_limit_warnings(files: Sequence[LoadedFile]) -> list[SpecError]:
 
 
 def bootstrap_stacks() -> list[Stack]:
-    """One account bootstrap template per Git host."""
+    """One account bootstrap template per Git host, and the CloudFormation execution role."""
     return [
-        Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
-        for provider in GIT_HOSTS
+        *(
+            Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
+            for provider in GIT_HOSTS
+        ),
+        Stack(DEPLOYER_STEM, "", template_data(compose_deployer())),
     ]
 
 
