@@ -17,9 +17,9 @@ from ..spec.model import Spec
 from ..spec.sources import FORMATS
 from ..spec.validate import spec_warnings, validate_spec
 from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
+from ..stack.compose import compose
 from ..stack.deployer import STEM as DEPLOYER_STEM
 from ..stack.deployer import compose_deployer
-from ..stack.compose import compose
 from ..stack.naming import stack_name
 from ..stack.overrides import apply_overrides
 from .incremental import BOOTSTRAP_SOURCE
