@@ -188,3 +188,20 @@ def test_a_checks_stack_deploys_like_any_other_and_a_strict_one_has_no_retention
     strict = calls(log)[1]
     overrides = strict[strict.index("--parameter-overrides") + 1 :]
     assert overrides == ["BuildComputeType=BUILD_GENERAL1_MEDIUM", "BuildTimeoutInMinutes=60"]
+
+
+def test_the_execution_role_deploys_as_its_own_bootstrap_stack(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(["scripts/deploy.sh", "bootstrap-deployer"], bin_dir)
+    assert result.returncode == 0, result.stderr
+    (call,) = calls(log)
+    assert call[:8] == [
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        "templates/bootstrap-deployer.yaml",
+        "--stack-name",
+        "pipeline-bootstrap-deployer",
+        "--capabilities",
+        "CAPABILITY_IAM",
+    ]
