@@ -470,7 +470,10 @@ def parser() -> argparse.ArgumentParser:
     guard.set_defaults(func=cmd_guard)
 
     deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
-    deploy.add_argument("stack", help="<service>-<env>, bootstrap-bitbucket or bootstrap-github")
+    deploy.add_argument(
+        "stack",
+        help="<service>-<env>, bootstrap-bitbucket, bootstrap-github or bootstrap-deployer",
+    )
     _add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)
 

@@ -191,3 +191,20 @@ def test_a_checks_stack_and_a_strict_stack_deploy_like_any_other(fake_aws) -> No
     for call, stack in zip(calls(log), ("orders-api-checks", "ledger-service-prod"), strict=True):
         assert call[call.index("--stack-name") + 1] == stack
         assert "--parameter-overrides" not in call
+
+
+def test_the_execution_role_deploys_as_its_own_bootstrap_stack(fake_aws) -> None:
+    bin_dir, log = fake_aws
+    result = run(["scripts/deploy.sh", "bootstrap-deployer"], bin_dir)
+    assert result.returncode == 0, result.stderr
+    (call,) = calls(log)
+    assert call[:8] == [
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        "templates/bootstrap-deployer.yaml",
+        "--stack-name",
+        "pipeline-bootstrap-deployer",
+        "--capabilities",
+        "CAPABILITY_IAM",
+    ]

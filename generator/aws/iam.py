@@ -17,4 +17,15 @@ RESOURCE_WILDCARD_ALLOWLIST: dict[str, str] = {
     "ec2:DescribeSecurityGroups": "EC2 Describe actions have no resource type",
     "ec2:DescribeSubnets": "EC2 Describe actions have no resource type",
     "ec2:DescribeVpcs": "EC2 Describe actions have no resource type",
+    # The CloudFormation execution role (bootstrap-deployer): actions the resource handlers
+    # of AWS::Logs::LogGroup and AWS::SNS::Subscription call that the Service Authorization
+    # Reference gives no resource type (list_amazoncloudwatchlogs, list_amazonsns).
+    "logs:DescribeLogGroups": "CloudWatch Logs defines no resource type for DescribeLogGroups",
+    "logs:DescribeIndexPolicies": "CloudWatch Logs defines no resource type for "
+    "DescribeIndexPolicies",
+    "logs:DescribeResourcePolicies": "CloudWatch Logs defines no resource type for "
+    "DescribeResourcePolicies",
+    "sns:GetSubscriptionAttributes": "SNS defines no resource type for subscriptions",
+    "sns:SetSubscriptionAttributes": "SNS defines no resource type for subscriptions",
+    "sns:Unsubscribe": "SNS defines no resource type for subscriptions",
 }

@@ -96,12 +96,15 @@ def expected_text(template: StackFile, specs: Path) -> str:
     from ..render.formats import RENDERERS, template_data
     from ..spec.sources import spec_name
     from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap
+    from ..stack.deployer import compose_deployer
     from .generate import stack_data
 
     record = template.record
     render = RENDERERS[template.path.suffix.lstrip(".")]
     if record.get("Bootstrap") in GIT_HOSTS:
         return render(template_data(compose_bootstrap(record["Bootstrap"])))
+    if record.get("Bootstrap") == "deployer":
+        return render(template_data(compose_deployer()))
     if not record:
         raise DeployRefused(
             f"{template.path} was not written by this generator (its Metadata has no "

@@ -18,6 +18,8 @@ from ..spec.sources import FORMATS, spec_name
 from ..spec.validate import spec_warnings, validate_spec
 from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
 from ..stack.compose import compose
+from ..stack.deployer import STEM as DEPLOYER_STEM
+from ..stack.deployer import compose_deployer
 from ..stack.naming import stack_name
 from ..stack.overrides import apply_overrides
 from .incremental import BOOTSTRAP_SOURCE
@@ -253,11 +255,15 @@ def providers_used(files: Sequence[LoadedFile]) -> set[str]:
 
 
 def bootstrap_stacks(providers: Iterable[str] = GIT_HOSTS) -> list[Stack]:
-    """One account bootstrap template per Git host the specs use."""
+    """One account bootstrap template per Git host the specs use, and the CloudFormation
+    execution role."""
     return [
-        Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
-        for provider in GIT_HOSTS
-        if provider in providers
+        *(
+            Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
+            for provider in GIT_HOSTS
+            if provider in providers
+        ),
+        Stack(DEPLOYER_STEM, "", template_data(compose_deployer())),
     ]
 
 

@@ -18,6 +18,7 @@ from troposphere import Output, Parameter, Ref, Sub, Template
 from troposphere.codebuild import SourceCredential
 
 from .. import __version__
+from .deployer import STEM as DEPLOYER_STEM
 from .naming import METADATA_KEY
 
 STACK_PREFIX = "pipeline-"
@@ -73,7 +74,7 @@ def file_stem(provider: str) -> str:
 
 def stack_name_of(stem: str) -> str | None:
     """The stack a bootstrap template deploys to, or None when stem is no bootstrap."""
-    hosts = {file_stem(p) for p in GIT_HOSTS}
+    hosts = {file_stem(p) for p in GIT_HOSTS} | {DEPLOYER_STEM}
     return STACK_PREFIX + stem if stem in hosts else None
 
 

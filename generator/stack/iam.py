@@ -46,6 +46,7 @@ from troposphere.iam import Policy, Role
 from troposphere.logs import LogGroup
 from troposphere.s3 import Bucket
 
+from ..aws.deployer import ROLE_PATH
 from ..aws.enums import ECS_TASKS_PRINCIPAL
 from ..aws.iam import RESOURCE_WILDCARD_ALLOWLIST
 from ..spec.model import SecretRef
@@ -340,7 +341,8 @@ def grant_start_pipeline(pipeline: Pipeline) -> Statement:
 
 def service_role(title: str, service_principal: str, statements: Sequence[Statement]) -> Role:
     """A role that one AWS service may assume, with one inline least-privilege policy.
-    Unnamed, so deploying needs only CAPABILITY_IAM."""
+    Unnamed, so deploying needs only CAPABILITY_IAM. Under ROLE_PATH, the only roles the
+    CloudFormation execution role (bootstrap-deployer) may create and pass."""
     trust = PolicyDocument(
         Version="2012-10-17",
         Statement=[
@@ -353,7 +355,7 @@ def service_role(title: str, service_principal: str, statements: Sequence[Statem
         PolicyName="least-privilege",
         PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=list(statements)),
     )
-    return Role(title, AssumeRolePolicyDocument=trust, Policies=[policy])
+    return Role(title, AssumeRolePolicyDocument=trust, Policies=[policy], Path=ROLE_PATH)
 
 
 class Grants:
