@@ -92,7 +92,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if cached is not None:
         from .ops.generate import warnings_of
 
-        for warning in sorted(warnings_of(spec_files)):
+        for warning in sorted(warnings_of(list(spec_files))):
             print(warning, file=sys.stderr)
         print(f"{cached} template(s) in {args.output} up to date (no spec or generator change)")
         return EXIT_OK
