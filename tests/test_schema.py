@@ -34,6 +34,14 @@ BUILD_ONLY = {
     "override of an unknown logical id": "the stacks' logical IDs come from composing them",
     "override of a role policy": "a resource's type comes from composing the stacks",
     "override of a project's role": "permission-carrying property names at any depth",
+    # Which properties carry a stack's safety depends on the resource's type.
+    "override that switches pull-request comment approval off": "resource types come from "
+    "composing the stacks",
+    "override that replaces the filter groups": "resource types come from composing the stacks",
+    "override that removes the environment variables": "resource types come from composing "
+    "the stacks",
+    "override of the image pull credentials": "resource types come from composing the stacks",
+    "override of a bucket's encryption": "resource types come from composing the stacks",
 }
 
 
