@@ -147,6 +147,10 @@ def test_a_created_topic_lets_only_codestar_notifications_of_this_account_publis
     ]
     rule = _props(stack, "PipelineNotificationRule")
     assert rule["Targets"] == [{"TargetType": "SNS", "TargetAddress": {"Ref": "NotificationTopic"}}]
+    # Created only once CodeStar Notifications may publish to the topic.
+    assert stack.data["Resources"]["PipelineNotificationRule"]["DependsOn"] == [
+        "NotificationTopicPolicy"
+    ]
     assert stack.data["Outputs"]["NotificationTopicArn"]["Value"] == {"Ref": "NotificationTopic"}
     # No approval action publishes itself: the rule's FULL message carries the link.
     assert "NotificationArn" not in str(stack.data["Resources"]["Pipeline"])
@@ -156,6 +160,7 @@ def test_an_existing_topic_is_used_as_is(example_stacks) -> None:
     stack = _stack(example_stacks, "payments-gateway-prod")
     assert not resources_of(stack, "AWS::SNS::Topic")
     assert not resources_of(stack, "AWS::SNS::Subscription")
+    assert "DependsOn" not in stack.data["Resources"]["PipelineNotificationRule"]
     rule = _props(stack, "PipelineNotificationRule")
     assert (
         rule["Targets"][0]["TargetAddress"] == "arn:aws:sns:eu-west-1:111122223333:payments-alerts"
@@ -185,3 +190,15 @@ def test_every_build_knows_its_environment_and_merged_secrets(pipeline_stacks) -
     assert named["SIGNING_KEY"] == "payments/prod-signing-key"  # the environment's wins
     assert named["API_URL"] == "https://api.payments.example.com"
     assert named["GRADLE_OPTS"] == "-Dorg.gradle.daemon=false"  # from build.variables
+
+
+def test_created_buckets_are_retained_unless_their_first_create_rolls_back(
+    example_stacks,
+) -> None:
+    # RetainExceptOnCreate: a failed first create leaves no empty bucket behind to block
+    # the retry (CloudFormation template reference, aws-attribute-deletionpolicy).
+    buckets = [b for s in example_stacks for b in resources_of(s, "AWS::S3::Bucket").values()]
+    assert buckets
+    for bucket in buckets:
+        assert bucket["DeletionPolicy"] == "RetainExceptOnCreate"
+        assert bucket["UpdateReplacePolicy"] == "Retain"

@@ -43,6 +43,14 @@ BUILD_ONLY = {
     "ECR repository without its registry": "the Docker reference grammar's registry rule",
     "private registry": "the Docker reference grammar's registry rule",
     "subnet given twice": "kept in the build's VPC rules",
+    # Which properties carry a stack's safety depends on the resource's type.
+    "override that switches pull-request comment approval off": "resource types come from "
+    "composing the stacks",
+    "override that replaces the filter groups": "resource types come from composing the stacks",
+    "override that removes the environment variables": "resource types come from composing "
+    "the stacks",
+    "override of the image pull credentials": "resource types come from composing the stacks",
+    "override of a bucket's encryption": "resource types come from composing the stacks",
 }
 
 

@@ -537,6 +537,48 @@ CASES = [
         "...) that grants what it needs",
     ),
     (
+        "override that switches pull-request comment approval off",
+        GOOD
+        + "checks:\n  branches: [main]\n  secrets: {SONAR: 'ssm:/sonar'}\n"
+        + "overrides:\n  CheckProject:\n    Properties:\n      Triggers:\n"
+        + "        PullRequestBuildPolicy: {RequiresCommentApproval: DISABLED}\n",
+        "s.yaml:20:9: overrides.CheckProject.Properties.Triggers: carries the stack's safety "
+        "and is never overridden; set it with environments.<env>.branch/events/paths or "
+        "checks.branches/events/approval/actors",
+    ),
+    (
+        "override that replaces the filter groups",
+        GOOD.replace(
+            "    events: [push]\n",
+            "    events: [push]\n    overrides:\n      BridgeProject:\n        Properties:\n"
+            "          Triggers: {FilterGroups: [[{Type: EVENT, Pattern: PUSH}]]}\n",
+        ),
+        "s.yaml:14:21: environments.dev.overrides.BridgeProject.Properties.Triggers: carries "
+        "the stack's safety and is never overridden; set it with "
+        "environments.<env>.branch/events/paths or checks.branches/events/approval/actors",
+    ),
+    (
+        "override that removes the environment variables",
+        GOOD + "overrides: {BuildProject: {Properties: {Environment: null}}}\n",
+        "s.yaml:13:54: overrides.BuildProject.Properties.Environment: carries the stack's "
+        "safety and is never overridden; set it with build.variables/secrets, "
+        "environments.<env>.variables/secrets or checks.secrets",
+    ),
+    (
+        "override of the image pull credentials",
+        GOOD
+        + "overrides: {BuildProject: {Properties: {Environment: "
+        + "{ImagePullCredentialsType: SERVICE_ROLE}}}}\n",
+        "s.yaml:13:81: overrides.BuildProject.Properties.Environment.ImagePullCredentialsType: "
+        "carries the stack's safety and is never overridden; set it with build.image",
+    ),
+    (
+        "override of a bucket's encryption",
+        GOOD + "overrides: {ArtifactBucket: {Properties: {BucketEncryption: null}}}\n",
+        "s.yaml:13:61: overrides.ArtifactBucket.Properties.BucketEncryption: carries the "
+        "stack's safety and is never overridden; set it with kms_key",
+    ),
+    (
         "override that changes the type",
         GOOD + "overrides: {SourceBucket: {Type: AWS::S3::AccessPoint}}\n",
         "s.yaml:13:34: overrides.SourceBucket.Type: cannot change the resource type "

@@ -119,6 +119,7 @@ def test_two_services_into_one_specs_repository_then_build_and_check_there(
     assert main(["build", "--format", "yaml"]) == 0
     assert sorted(p.name for p in (root / "templates").iterdir()) == [
         "bootstrap-bitbucket.yaml",  # web is on Bitbucket; orders uses a connection, but
+        "bootstrap-deployer.yaml",  # the CloudFormation execution role, for every account
         "bootstrap-github.yaml",  # a spec's host still gets its bootstrap template
         "orders-dev.yaml",
         "web-dev.yaml",
@@ -138,6 +139,7 @@ def test_two_services_into_one_specs_repository_then_build_and_check_there(
     err = capsys.readouterr().err
     assert "aws cloudformation delete-stack --stack-name pipeline-bootstrap-bitbucket" in err
     assert sorted(p.name for p in (root / "templates").iterdir()) == [
+        "bootstrap-deployer.yaml",
         "bootstrap-github.yaml",
         "orders-dev.yaml",
     ]
@@ -210,6 +212,7 @@ def test_the_installed_tool_starts_a_specs_repository_outside_the_checkout(place
     run(service, "init", "--specs", str(root))
     run(root, "build", "--format", "yaml")
     assert sorted(p.name for p in (root / "templates").iterdir()) == [
+        "bootstrap-deployer.yaml",
         "bootstrap-github.yaml",
         "orders-dev.yaml",
     ]

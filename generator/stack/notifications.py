@@ -112,4 +112,9 @@ def notification_resources(
         created = [topic, topic_policy(topic)]
         created += [email_subscription(topic, email) for email in notifications.emails]
     notification_rule = rule(rule_title, rule_name, resource_arn, events, target)
+    if notifications.topic is None:
+        # The rule is created only when CodeStar Notifications can publish to the topic
+        # (CreateNotificationRule checks the target; Developer Tools console user guide,
+        # troubleshooting "set-up-sns-topic-policy"): wait for the topic policy.
+        notification_rule.DependsOn = [TOPIC_POLICY]
     return [*created, notification_rule], target

@@ -25,6 +25,33 @@ PERMISSION_KEYS = frozenset(
     }
 )
 PERMISSION_TYPES = ("AWS::IAM::", "AWS::S3::BucketPolicy", "AWS::SNS::TopicPolicy")
+# Properties that carry a stack's safety, per resource type, and how the spec sets
+# each. Triggers holds the webhook filter groups (production's ACTOR_ACCOUNT_ID filter)
+# and PullRequestBuildPolicy (comment approval before a pull request runs with secrets):
+# CloudFormation template reference, AWS::CodeBuild::Project ProjectTriggers.
+SAFETY_PROPERTIES: dict[str, dict[tuple[str, ...], str]] = {
+    "AWS::CodeBuild::Project": {
+        (
+            "Triggers",
+        ): "set it with environments.<env>.branch/events/paths or checks.branches/events/"
+        "approval/actors",
+        (
+            "Source",
+        ): "set it with repository, build.buildspec, build.submodules or checks.buildspec",
+        ("Environment", "EnvironmentVariables"): "set it with build.variables/secrets, "
+        "environments.<env>.variables/secrets or checks.secrets",
+        ("Environment", "ImagePullCredentialsType"): "set it with build.image",
+        ("VpcConfig",): "set it with build.vpc",
+        ("EncryptionKey",): "set it with kms_key",
+    },
+    "AWS::S3::Bucket": {
+        ("BucketEncryption",): "set it with kms_key",
+        ("PublicAccessBlockConfiguration",): "the buckets stay private",
+        ("LoggingConfiguration",): "set it with hardening",
+        ("ObjectLockConfiguration",): "set it with hardening",
+    },
+    "AWS::SNS::Topic": {("KmsMasterKeyId",): "set it with kms_key"},
+}
 
 Problem = tuple[tuple[str | int, ...], str]
 
@@ -64,6 +91,36 @@ def _permission_paths(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple
             yield from _permission_paths(item, path + (i,))
 
 
+def _touched(patch: Any, prop: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Where a Properties patch sets, replaces or removes the property at `prop`: where it
+    reaches it, or stops above it with a value that is not a mapping (null removes,
+    anything else replaces the whole mapping); None when it leaves it alone."""
+    value = patch
+    for depth, key in enumerate(prop):
+        if not isinstance(value, dict):
+            return prop[:depth]
+        if key not in value:
+            return None
+        value = value[key]
+    return prop
+
+
+def _safety_problems(
+    kind: str, patch: dict[str, Any], path: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    if "Properties" not in patch:
+        return
+    seen: set[tuple[str, ...]] = set()
+    for prop, hint in SAFETY_PROPERTIES.get(kind, {}).items():
+        found = _touched(patch["Properties"], prop)
+        if found is not None and found not in seen:
+            seen.add(found)
+            yield (
+                path + ("Properties",) + found,
+                f"carries the stack's safety and is never overridden; {hint}",
+            )
+
+
 def override_problems(
     base: tuple[str | int, ...],
     overrides: Mapping[str, Any],
@@ -91,6 +148,8 @@ def override_problems(
                 yield path + (key,), f"cannot change the resource type ({kind})"
             elif key not in ALLOWED_KEYS:
                 yield path + (key,), f"is not overridable; allowed: {', '.join(ALLOWED_KEYS)}"
+        if isinstance(patch, dict):
+            yield from _safety_problems(kind, patch, path)
         for found in _permission_paths(patch, path):
             yield (
                 found,

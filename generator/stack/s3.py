@@ -105,7 +105,10 @@ def _hardened_bucket(
         title,
         # Retained on delete and on replacement: a bucket's contents are never lost
         # by a stack operation (and a non-empty bucket cannot be deleted anyway).
-        DeletionPolicy="Retain",
+        # RetainExceptOnCreate: a rolled-back first create deletes the new, empty bucket
+        # instead of leaving it behind to block the retry (CloudFormation template
+        # reference, aws-attribute-deletionpolicy). UpdateReplacePolicy has no such value.
+        DeletionPolicy="RetainExceptOnCreate",
         UpdateReplacePolicy="Retain",
         BucketEncryption=encryption,
         PublicAccessBlockConfiguration=PublicAccessBlockConfiguration(
