@@ -132,7 +132,8 @@ def test_command_reference_is_generated_from_the_parser() -> None:
     from generator.commands_reference import with_commands
 
     commands = (ROOT / "docs" / "commands.md").read_text()
-    assert with_commands(commands, parser()) == commands, "command reference is stale: run make docs"
+    stale = "command reference is stale: run make docs"
+    assert with_commands(commands, parser()) == commands, stale
     assert "### `deploy-all`" in commands
     assert "| `--jobs N` | stacks deployed at a time (default: 4) |" in commands
 
@@ -140,7 +141,8 @@ def test_command_reference_is_generated_from_the_parser() -> None:
 def test_command_reference_names_every_command_and_option(tmp_path: Path, capsys) -> None:
     assert main(["reference", "--commands"]) == 0
     printed = capsys.readouterr().out
-    for command in ("build", "check", "diff", "lint", "guard", "deploy", "deploy-all", "schema", "init"):
+    names = ("build", "check", "diff", "lint", "guard", "deploy", "deploy-all", "schema", "init")
+    for command in names:
         assert f"### `{command}`" in printed
     assert "python -m generator init [--provider {bitbucket,github}]" in printed
     assert "| `--format {both,json,yaml}` |" in printed

@@ -468,9 +468,9 @@ class Spec(StrictModel):
     )
     hardening: Literal["standard", "strict"] = Field(
         "standard",
-        description="standard: fails only the AWS Control Tower proactive controls docs/security.md "
-        "lists, each a choice not to pay for it. strict: passes every Control Tower proactive "
-        "control that applies (needs kms_key, logs.retention of at least "
+        description="standard: fails only the AWS Control Tower proactive controls "
+        "docs/security.md lists, each a choice not to pay for it. strict: passes every "
+        "Control Tower proactive control that applies (needs kms_key, logs.retention of at least "
         f"{STRICT_MIN_RETENTION} days, no build.privileged; adds an access-log bucket and "
         "Object Lock; costs money while idle).",
     )
