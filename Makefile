@@ -78,8 +78,9 @@ check: $(STAMP) ## Fail when templates/ is not what specs/ builds
 schema: $(STAMP) ## Print the spec's JSON Schema
 	@$(PY) -m generator schema
 
-docs: $(STAMP) ## Regenerate README's field reference and schema/ from the spec model
-	$(PY) -m generator reference --write README.md
+docs: $(STAMP) ## Regenerate docs/spec-reference.md, docs/commands.md and schema/ from the code
+	$(PY) -m generator reference --write docs/spec-reference.md
+	$(PY) -m generator reference --commands --write docs/commands.md
 	$(PY) -m generator schema --write schema/pipeline-spec.schema.json
 
 # The AWS CLI comes from .venv (setup.cfg's deploy extra), not from the machine.

@@ -301,20 +301,22 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_reference(args: argparse.Namespace) -> int:
+    from .commands_reference import commands_reference, with_commands
     from .spec.schema import spec_reference, with_reference
 
+    what = "command reference" if args.commands else "field reference"
     if args.write is None:
-        print(spec_reference())
+        print(commands_reference(parser()) if args.commands else spec_reference())
         return EXIT_OK
     text = args.write.read_text(encoding="utf-8")
     try:
-        updated = with_reference(text)
+        updated = with_commands(text, parser()) if args.commands else with_reference(text)
     except ValueError as exc:
         print(f"{args.write}: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if updated != text:
         write_all(args.write.parent, {args.write.name: updated})
-    print(f"{args.write}: field reference up to date")
+    print(f"{args.write}: {what} up to date")
     return EXIT_OK
 
 
@@ -495,12 +497,20 @@ def parser() -> argparse.ArgumentParser:
     )
     schema.set_defaults(func=cmd_schema)
 
-    reference = commands.add_parser("reference", help="print the spec field reference (Markdown)")
+    reference = commands.add_parser(
+        "reference", help="print the spec field reference or the command reference (Markdown)"
+    )
+    reference.add_argument(
+        "--commands",
+        action="store_true",
+        help="the command reference (every command, argument and option) instead",
+    )
     reference.add_argument(
         "--write",
         type=Path,
-        metavar="README",
-        help="replace the reference section of this Markdown file",
+        metavar="FILE",
+        help="replace the generated section of this Markdown file (make docs: "
+        "docs/spec-reference.md, docs/commands.md)",
     )
     reference.set_defaults(func=cmd_reference)
 

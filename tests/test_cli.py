@@ -119,12 +119,37 @@ def test_output_is_byte_identical_across_hash_seeds_and_folders(tmp_path: Path) 
     assert outputs[0] == committed
 
 
-def test_readme_field_reference_is_generated_from_the_model() -> None:
+def test_field_reference_is_generated_from_the_model() -> None:
     from generator.spec.schema import with_reference
 
-    readme = (ROOT / "README.md").read_text()
-    assert with_reference(readme) == readme, "README field reference is stale: run make docs"
-    assert "`environments.<name>.deploy.s3.key`" in readme
+    reference = (ROOT / "docs" / "spec-reference.md").read_text()
+    assert with_reference(reference) == reference, "field reference is stale: run make docs"
+    assert "`environments.<name>.deploy.s3.key`" in reference
+
+
+def test_command_reference_is_generated_from_the_parser() -> None:
+    from generator.cli import parser
+    from generator.commands_reference import with_commands
+
+    commands = (ROOT / "docs" / "commands.md").read_text()
+    stale = "command reference is stale: run make docs"
+    assert with_commands(commands, parser()) == commands, stale
+    assert "### `deploy-all`" in commands
+    assert "| `--jobs N` | stacks deployed at a time (default: 4) |" in commands
+
+
+def test_command_reference_names_every_command_and_option(tmp_path: Path, capsys) -> None:
+    assert main(["reference", "--commands"]) == 0
+    printed = capsys.readouterr().out
+    names = ("build", "check", "diff", "lint", "guard", "deploy", "deploy-all", "schema", "init")
+    for command in names:
+        assert f"### `{command}`" in printed
+    assert "python -m generator init [--provider {bitbucket,github}]" in printed
+    assert "| `--format {both,json,yaml}` |" in printed
+    page = tmp_path / "commands.md"
+    page.write_text("# Commands\n\nno markers\n")
+    assert main(["reference", "--commands", "--write", str(page)]) == 2
+    assert "commands-reference:begin" in capsys.readouterr().err
 
 
 def test_two_specs_building_the_same_stack_name_both_files(tmp_path: Path, capsys) -> None:

@@ -182,8 +182,9 @@ def test_files_are_written_with_the_users_umask(project: Path, umask: int, mode:
     try:
         shutil.rmtree(project / "templates")
         assert main(["build"]) == 0
-        readme = project / "README.md"
-        readme.write_text((ROOT / "README.md").read_text().replace("## Command line", "## CLI"))
+        readme = project / "spec-reference.md"
+        original = (ROOT / "docs" / "spec-reference.md").read_text()
+        readme.write_text(original.replace("## Field reference", "## Fields"))
         os.chmod(readme, mode)
         assert main(["reference", "--write", str(readme)]) == 0
     finally:

@@ -108,7 +108,7 @@ def test_strict_object_lock_ends_before_lifecycle_deletes() -> None:
 
 
 def test_user_rules_run_beside_control_tower(guard: Guard, tmp_path: Path) -> None:
-    """README's example of a team's own rule, run by `make test GUARD_RULES=...`."""
+    """docs/security.md's example of a team's own rule, run by `make test GUARD_RULES=...`."""
     rule = tmp_path / "team.guard"
     rule.write_text(
         "let projects = Resources.*[ Type == 'AWS::CodeBuild::Project' ]\n"
@@ -128,6 +128,6 @@ def test_user_rules_run_beside_control_tower(guard: Guard, tmp_path: Path) -> No
 
 
 def test_readme_lists_every_waiver_with_its_reason() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     for waiver in controls.ALL_WAIVERS:
         assert waiver.control in readme, waiver.control

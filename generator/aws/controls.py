@@ -25,7 +25,7 @@ class ControlWaiver:
     reason: str
 
 
-# hardening: standard. What each would cost is in README's security section.
+# hardening: standard. What each would cost is in docs/security.md.
 S3_ACCESS_LOGGING = ControlWaiver(
     "CT.S3.PR.2",
     "S3 server access logging",

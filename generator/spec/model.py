@@ -1,5 +1,5 @@
 """The typed spec model (format v1): every field's type, default, allowed values
-and description lives here. The JSON Schema and the README's field reference are
+and description lives here. The JSON Schema and the field reference (docs/) are
 generated from it.
 
 Rules that span fields or depend on AWS (events a provider sends, one deploy
@@ -477,9 +477,9 @@ class Spec(StrictModel):
     )
     hardening: Literal["standard", "strict"] = Field(
         "standard",
-        description="standard: fails only the AWS Control Tower proactive controls README "
-        "lists, each a choice not to pay for it. strict: passes every Control Tower proactive "
-        "control that applies (needs kms_key, logs.retention of at least "
+        description="standard: fails only the AWS Control Tower proactive controls "
+        "docs/security.md lists, each a choice not to pay for it. strict: passes every "
+        "Control Tower proactive control that applies (needs kms_key, logs.retention of at least "
         f"{STRICT_MIN_RETENTION} days, no build.privileged; adds an access-log bucket and "
         "Object Lock; costs money while idle).",
     )

@@ -1,5 +1,5 @@
 """Documents generated from the typed model (never written by hand): the spec's
-JSON Schema for editors and the README's field reference."""
+JSON Schema for editors and the field reference (docs/spec-reference.md)."""
 
 from __future__ import annotations
 
@@ -312,7 +312,7 @@ def _rows(model: type[BaseModel], prefix: str) -> Iterator[str]:
 
 
 def spec_reference() -> str:
-    """The README's field reference, as a Markdown table."""
+    """The field reference (docs/spec-reference.md), as a Markdown table."""
     header = ["| field | type | default | meaning |", "|---|---|---|---|"]
     return "\n".join(header + list(_rows(Spec, "")))
 
@@ -322,5 +322,5 @@ def with_reference(readme: str) -> str:
     head, begin, rest = readme.partition(REFERENCE_BEGIN)
     _, end, tail = rest.partition(REFERENCE_END)
     if not begin or not end:
-        raise ValueError(f"README has no {REFERENCE_BEGIN!r} ... {REFERENCE_END!r} section")
+        raise ValueError(f"no {REFERENCE_BEGIN!r} ... {REFERENCE_END!r} section")
     return f"{head}{REFERENCE_BEGIN}\n{spec_reference()}\n{REFERENCE_END}{tail}"
