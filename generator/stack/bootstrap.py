@@ -125,7 +125,11 @@ def compose_bootstrap(provider: str) -> Template:
         )
     )
     template.set_version("2010-09-09")
-    stack = {"Stack": STACK_PREFIX + file_stem(provider), "Bootstrap": provider}
+    stack = {
+        "Stack": STACK_PREFIX + file_stem(provider),
+        "Bootstrap": provider,
+        "GeneratorVersion": __version__,
+    }
     template.set_metadata({METADATA_KEY: stack} | _interface(host))
     template.add_parameter(_parameters(host))
     credential = SourceCredential(

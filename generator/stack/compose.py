@@ -182,6 +182,7 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
     return {
         naming.METADATA_KEY: {
             "Stack": naming.stack_name(spec.service, env),
+            "GeneratorVersion": __version__,
             "Service": spec.service,
             "Environment": env,
             "SpecFile": spec_file,

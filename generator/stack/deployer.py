@@ -112,7 +112,7 @@ def compose_deployer() -> Template:
         )
     )
     template.set_version("2010-09-09")
-    template.set_metadata({METADATA_KEY: {"Stack": STACK_NAME, "Bootstrap": "deployer"}})
+    template.set_metadata({METADATA_KEY: {"Stack": STACK_NAME, "Bootstrap": "deployer", "GeneratorVersion": __version__}})
     # CloudFormation user guide, using-iam-servicerole: the role names the service
     # principal cloudformation.amazonaws.com; the page documents no aws:SourceAccount /
     # aws:SourceArn condition for it, so the trust carries none.
