@@ -66,7 +66,7 @@ test: $(STAMP) $(CHECKOV_STAMP) $(GUARD_STAMP) ## The whole suite (checkov, parl
 		BC_SKIP_MAPPING=TRUE $(PY) -m pytest
 
 test-fast: $(STAMP) ## The edit-loop tier: unit, golden, error table (no scanners, no long property runs)
-	$(PY) -m pytest -m "not slow"
+	TEST_TIER=fast $(PY) -m pytest -m "not slow"
 
 lint: $(STAMP) ## ruff and mypy over generator/, tests/ and bench/ (settings: ruff.toml, setup.cfg)
 	$(VENV)/bin/ruff check generator tests bench

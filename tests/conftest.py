@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from generator.ops.generate import Stack, compose_stacks, load_specs
 from generator.spec.sources import discover, spec_names
@@ -11,6 +13,26 @@ from generator.spec.sources import discover, spec_names
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "specs"
 TEMPLATES = ROOT / "templates"
+
+# One place for Hypothesis settings, loaded before any test module: property tests name
+# their full example count with examples(); `make test-fast` (TEST_TIER=fast) draws a
+# tenth of it, `HYPOTHESIS_PROFILE=long make test` ten times as many.
+settings.register_profile(
+    "default",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("long", parent=settings.get_profile("default"))
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def examples(full: int) -> int:
+    """The example count for a property test whose full run draws `full`."""
+    if os.environ.get("HYPOTHESIS_PROFILE") == "long":
+        return full * 10
+    if os.environ.get("TEST_TIER") == "fast":
+        return max(20, full // 10)
+    return full
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

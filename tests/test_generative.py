@@ -2,19 +2,19 @@
 model always build and lint clean;
 mutated specs either build clean or fail with our SpecErrors, never anything else.
 
-500 examples each by default; `HYPOTHESIS_PROFILE=long make test` runs 5,000.
+500 examples each by default; `HYPOTHESIS_PROFILE=long make test` runs 5,000
+(settings in conftest.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.checks import run_checks
@@ -25,18 +25,12 @@ from generator.spec.errors import SpecErrors
 from generator.spec.loader import load_spec_text
 from generator.spec.validate import validate_spec
 
+from .conftest import examples
 from .strategies import plain_text, specs
 
 pytestmark = pytest.mark.slow
 
-settings.register_profile(
-    "default",
-    max_examples=500,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile("long", parent=settings.get_profile("default"), max_examples=5000)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+EXAMPLES = settings(max_examples=examples(500))
 
 
 def build_all(text: str) -> list[dict[str, Any]]:
@@ -55,6 +49,7 @@ def assert_our_errors(exc: SpecErrors) -> None:
         assert ERROR_LINE.match(str(error)), str(error)
 
 
+@EXAMPLES
 @given(specs())
 def test_specs_drawn_from_the_model_build_and_pass_our_checks(spec: dict[str, Any]) -> None:
     for data in build_all(yaml.safe_dump(spec, allow_unicode=True)):
@@ -67,6 +62,7 @@ def test_the_drawn_templates_lint_clean_with_cfn_lint() -> None:
     deploy target, which other draws cover)."""
     texts: dict[str, str] = {}
 
+    @EXAMPLES
     @given(specs())
     def collect(spec: dict[str, Any]) -> None:
         text = to_json(build_all(yaml.safe_dump(spec, allow_unicode=True))[0])
@@ -121,6 +117,7 @@ def mutated_specs(draw: st.DrawFn) -> dict[str, Any]:
     return spec
 
 
+@EXAMPLES
 @given(mutated_specs())
 def test_mutated_specs_build_clean_or_raise_our_spec_error(spec: dict[str, Any]) -> None:
     try:
@@ -132,6 +129,7 @@ def test_mutated_specs_build_clean_or_raise_our_spec_error(spec: dict[str, Any])
         assert run_checks(data) == []
 
 
+@EXAMPLES
 @given(st.text(max_size=300))
 def test_arbitrary_text_is_a_spec_or_our_spec_error(text: str) -> None:
     try:

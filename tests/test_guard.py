@@ -17,6 +17,9 @@ from generator.ops.stackfiles import parse_template
 
 from .conftest import ROOT, SPECS, TEMPLATES
 
+# The real cfn-guard over every template: the full suite's tier (make test).
+pytestmark = pytest.mark.slow
+
 GUARD_DIR = Path(os.environ.get("CFN_GUARD_DIR", ROOT / ".tools" / "cfn-guard"))
 STANDARD_LIMIT = 5
 KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"

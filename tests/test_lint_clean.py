@@ -10,6 +10,7 @@ from generator.render.formats import to_json, to_yaml
 from .conftest import TEMPLATES
 
 
+@pytest.mark.slow
 def test_cfn_lint_reports_nothing_on_any_emitted_template(example_stacks) -> None:
     items = [(f"{s.name}.json", to_json(s.data)) for s in example_stacks]
     items += [(f"{s.name}.yaml", to_yaml(s.data)) for s in example_stacks]
@@ -17,6 +18,7 @@ def test_cfn_lint_reports_nothing_on_any_emitted_template(example_stacks) -> Non
     print(f"\nlinted {len(items)} templates clean (cfn-lint incl. informational, own checks)")
 
 
+@pytest.mark.slow  # the same texts as above (test_golden): cache hits in the full suite
 def test_committed_templates_lint_clean() -> None:
     files = sorted(TEMPLATES.glob("*.json")) + sorted(TEMPLATES.glob("*.yaml"))
     assert files

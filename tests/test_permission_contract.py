@@ -21,7 +21,7 @@ from generator.spec.validate import validate_spec
 from generator.stack.compose import compose
 from generator.stack.operations import role_operations
 
-from .conftest import SPECS
+from .conftest import SPECS, examples
 from .iam_eval import Request, decide
 from .policy_audit import PSEUDO, get_att, ref, resolve
 from .strategies import specs
@@ -256,7 +256,7 @@ def test_the_check_role_never_gets_deploy_permissions_or_build_secrets() -> None
 
 
 @pytest.mark.slow
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(specs())
 def test_drawn_stacks_grant_exactly_the_contract(spec_data: dict[str, Any]) -> None:
     spec = validate_spec(load_spec_text(yaml.safe_dump(spec_data), "drawn.yaml"))

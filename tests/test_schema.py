@@ -17,7 +17,7 @@ from generator.spec.loader import load_spec_text
 from generator.spec.schema import spec_schema
 from generator.spec.validate import validate_spec
 
-from .conftest import ROOT, SPECS
+from .conftest import ROOT, SPECS, examples
 from .strategies import specs
 from .test_generative import mutated_specs
 from .test_spec_errors import CASES, GOOD
@@ -97,7 +97,7 @@ def test_a_name_in_variables_and_secrets_is_the_one_rule_beyond_the_schema() -> 
     assert not build_accepts(text) and schema_accepts(loaded(text))
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(specs())
 def test_the_schema_accepts_every_drawn_spec(spec: dict[str, Any]) -> None:
     assert schema_accepts(json.loads(json.dumps(spec)))
@@ -113,7 +113,7 @@ def _both_only(text: str) -> bool:
 
 
 @pytest.mark.slow
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(mutated_specs())
 def test_schema_and_build_agree_on_mutated_specs(spec: dict[str, Any]) -> None:
     text = yaml.safe_dump(spec, allow_unicode=True)

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from generator.render.formats import check_round_trip, to_json, to_yaml
 
-from .conftest import TEMPLATES
+from .conftest import TEMPLATES, examples
 
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
 
@@ -87,8 +87,9 @@ data = st.recursive(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(st.dictionaries(st.text(max_size=10), data, max_size=5))
+@example({"": "\n 0"})  # a block whose first non-empty line starts with a space
 def test_anything_it_writes_reads_back_as_the_same_data(value) -> None:
     text = to_yaml(value)
     for loader in LOADERS:

@@ -71,7 +71,9 @@ def _block(text: str, pad: str) -> list[str]:
     if body.endswith("\n") or not body:
         return []  # keep-chomping edge cases: use a quoted string instead
     chomp = "" if text.endswith("\n") else "-"
-    indicator = "2" if body.startswith(" ") else ""
+    # YAML takes a block's indentation from its first non-empty line (YAML 1.2, 8.1.1.1):
+    # when that line starts with a space, the indentation must be given.
+    indicator = "2" if body.lstrip("\n").startswith(" ") else ""
     lines = [f"|{indicator}{chomp}"]
     lines += [pad + line if line else "" for line in body.split("\n")]
     return lines

@@ -112,7 +112,8 @@ def compose_deployer() -> Template:
         )
     )
     template.set_version("2010-09-09")
-    template.set_metadata({METADATA_KEY: {"Stack": STACK_NAME, "Bootstrap": "deployer", "GeneratorVersion": __version__}})
+    stack = {"Stack": STACK_NAME, "Bootstrap": "deployer", "GeneratorVersion": __version__}
+    template.set_metadata({METADATA_KEY: stack})
     # CloudFormation user guide, using-iam-servicerole: the role names the service
     # principal cloudformation.amazonaws.com; the page documents no aws:SourceAccount /
     # aws:SourceArn condition for it, so the trust carries none.
