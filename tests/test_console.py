@@ -8,8 +8,6 @@ import json
 import yaml
 
 from generator.aws.enums import SPEC_EVENTS
-
-REFUSED_EVENTS = ("pull-request-merged", "pull-request-closed")
 from generator.checks.lint import lint_texts
 from generator.cli import main
 from generator.ops.deploy import TEMPLATE_BODY_LIMIT
@@ -19,6 +17,8 @@ from generator.spec.validate import validate_spec
 from generator.stack.compose import compose
 
 from .conftest import TEMPLATES
+
+REFUSED_EVENTS = ("pull-request-merged", "pull-request-closed")
 
 
 def test_every_template_has_interface_metadata_and_described_parameters() -> None:
