@@ -75,7 +75,12 @@ def build_settings(draw: st.DrawFn, build: dict[str, Any]) -> dict[str, Any]:
             "subnets": [f"subnet-{h}" for h in draw(ids)],
             "security_groups": [f"sg-{h}" for h in draw(ids)],
         }
-    local_ok = build["privileged"] and "vpc" not in settings and build["compute"] != "2xlarge"
+    local_ok = (
+        build["privileged"]
+        and "vpc" not in settings
+        and build["compute"] != "2xlarge"
+        and settings.get("arch") != "arm64"
+    )
     settings["cache"] = draw(
         st.sampled_from(["none", "s3", "local"] if local_ok else ["none", "s3"])
     )

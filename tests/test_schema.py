@@ -103,12 +103,20 @@ def test_the_schema_accepts_every_drawn_spec(spec: dict[str, Any]) -> None:
     assert schema_accepts(json.loads(json.dumps(spec)))
 
 
+# Rules the schema cannot express: a name given twice across two mappings, and what an
+# override may touch, which depends on the resource types composing the stacks gives.
+BUILD_ONLY_RULES = (
+    "is also given in build.variables",
+    "carries the stack's safety and is never overridden",
+)
+
+
 def _both_only(text: str) -> bool:
-    """Whether the only problem is the one rule the schema cannot express."""
+    """Whether the only problems are rules the schema cannot express."""
     try:
         validate_spec(load_spec_text(text, "s.yaml"))
     except SpecErrors as exc:
-        return all("is also given in build.variables" in e.message for e in exc.errors)
+        return all(any(r in e.message for r in BUILD_ONLY_RULES) for e in exc.errors)
     return False
 
 

@@ -471,6 +471,16 @@ CASES = [
         "privileged mode: set build.privileged: true, or use cache: s3",
     ),
     (
+        "docker layer cache on arm64",
+        GOOD.replace(
+            "timeout: 60",
+            "cache: local\n  privileged: true\n  arch: arm64\n"
+            "  image: aws/codebuild/amazonlinux-aarch64-standard:3.0",
+        ),
+        "s.yaml:6:10: build.cache: local includes the Docker layer cache, which CodeBuild "
+        "supports only on LINUX_CONTAINER (x86_64), not on arm64 (ARM_CONTAINER): use cache: s3",
+    ),
+    (
         "local cache in a vpc",
         GOOD.replace(
             "timeout: 60",

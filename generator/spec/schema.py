@@ -123,6 +123,7 @@ def _build_setting_rules(defs: dict[str, Any]) -> None:
                     "privileged": {"const": True},
                     "vpc": {"type": "null"},
                     "compute": {"not": {"const": "2xlarge"}},
+                    "arch": {"not": {"const": "arm64"}},
                 },
             },
         }

@@ -504,6 +504,14 @@ def _cache_problems(build: dict[Any, Any]) -> Iterator[Problem]:
             "local includes the Docker layer cache, which runs only in privileged mode: set "
             "build.privileged: true, or use cache: s3",
         )
+    if build.get("arch") == "arm64":
+        # specify-caching-local: "If you use a Docker layer cache, under Environment, you
+        # must set PrivilegedMode to true and Type to LINUX_CONTAINER."
+        yield (
+            ("build", "cache"),
+            "local includes the Docker layer cache, which CodeBuild supports only on "
+            "LINUX_CONTAINER (x86_64), not on arm64 (ARM_CONTAINER): use cache: s3",
+        )
     if build.get("vpc") is not None:
         yield (
             ("build", "cache"),
