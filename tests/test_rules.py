@@ -152,6 +152,128 @@ def pipeline_starter(arn: str) -> dict[str, Any]:
     return {"R": role("events.amazonaws.com", statement)}
 
 
+TARGET_ROLE = {SUB: "arn:${AWS::Partition}:iam::111122223333:role/deploy-action"}
+TARGET_STACK_ROLE = {SUB: "arn:${AWS::Partition}:iam::111122223333:role/deploy-stack"}
+OWN_ROLE = {SUB: "arn:${AWS::Partition}:iam::${AWS::AccountId}:role/deploy-stack"}
+KEY_ARN = {"Fn::GetAtt": ["Key", "Arn"]}
+KEY = {
+    "Type": "AWS::KMS::Key",
+    "Properties": {
+        "KeyPolicy": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": {SUB: "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+    },
+}
+UNSET = object()
+
+
+def store(key: Any = KEY_ARN) -> dict[str, Any]:
+    artifact_store: dict[str, Any] = {"Type": "S3", "Location": "bucket"}
+    if key is not UNSET:
+        artifact_store["EncryptionKey"] = {"Id": key, "Type": "KMS"}
+    return artifact_store
+
+
+def cross_account(
+    key: Any = KEY_ARN,
+    action_role: Any = TARGET_ROLE,
+    stack_role: Any = TARGET_STACK_ROLE,
+    region: Any = UNSET,
+    stores: Any = UNSET,
+) -> dict[str, Any]:
+    """A pipeline (and its key) whose deploy action runs a CloudFormation stack with these
+    roles, in this region, with one ArtifactStore or these ArtifactStores."""
+    deploy: dict[str, Any] = {
+        "Name": "Deploy",
+        "ActionTypeId": {
+            "Category": "Deploy",
+            "Owner": "AWS",
+            "Provider": "CloudFormation",
+            "Version": "1",
+        },
+        "Configuration": {
+            "ActionMode": "CREATE_UPDATE",
+            "StackName": "app",
+            "TemplatePath": "SourceOutput::template.yaml",
+            "RoleArn": stack_role,
+        },
+        "InputArtifacts": [{"Name": "SourceOutput"}],
+    }
+    if action_role is not UNSET:
+        deploy["RoleArn"] = action_role
+    if region is not UNSET:
+        deploy["Region"] = region
+    source = pipeline(GOOD_SOURCE)["Properties"]["Stages"][0]
+    props: dict[str, Any] = {
+        "RoleArn": {"Fn::GetAtt": ["PipelineRole", "Arn"]},
+        "Stages": [source, {"Name": "Deploy", "Actions": [deploy]}],
+    }
+    if stores is UNSET:
+        props["ArtifactStore"] = store(key)
+    else:
+        props["ArtifactStores"] = [
+            {"Region": where, "ArtifactStore": store(key)} for where in stores
+        ]
+    return {
+        "Key": KEY,
+        "PipelineRole": role("codepipeline.amazonaws.com", STAR_ECR),
+        "Pipeline": {"Type": "AWS::CodePipeline::Pipeline", "Properties": props},
+    }
+
+
+OWN_REGION = {"Ref": "AWS::Region"}
+NAMED_ROLE_BODY = json.dumps(
+    {
+        "Resources": {
+            "DeployRole": {
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": "deploy-action",
+                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": []},
+                },
+            }
+        }
+    }
+)
+
+
+def stack_set(model: str = "SERVICE_MANAGED", **changes: Any) -> dict[str, Any]:
+    """A StackSet that rolls a named role out (to an OU when SERVICE_MANAGED, to an
+    account when SELF_MANAGED); a change of UNSET removes the property."""
+    service = model == "SERVICE_MANAGED"
+    targets = {"OrganizationalUnitIds": ["ou-ab12-cdef3456"]} if service else {
+        "Accounts": ["111122223333"]
+    }
+    props: dict[str, Any] = {
+        "PermissionModel": model,
+        "StackSetName": "deploy-roles",
+        "Capabilities": ["CAPABILITY_NAMED_IAM"],
+        "TemplateBody": NAMED_ROLE_BODY,
+        "StackInstancesGroup": [{"DeploymentTargets": targets, "Regions": ["us-east-1"]}],
+    }
+    if service:
+        props["AutoDeployment"] = {"Enabled": True, "RetainStacksOnAccountRemoval": False}
+    props.update(changes)
+    return {
+        "Roles": {
+            "Type": "AWS::CloudFormation::StackSet",
+            "Properties": {k: v for k, v in props.items() if v is not UNSET},
+        }
+    }
+
+
+def targets(**target: Any) -> list[dict[str, Any]]:
+    return [{"DeploymentTargets": target, "Regions": ["us-east-1"]}]
+
+
 # rule id -> (good resources, bad resources)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "E9101": ({"P": project([push_group()])}, {"P": project([push_group()[1:]])}),
@@ -244,6 +366,27 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         pipeline_starter(ARN),
         pipeline_starter(ARN.replace("${AWS::AccountId}", "123456789012")),
     ),
+    "E9305": (cross_account(), cross_account(key="alias/pipeline")),
+    "E9306": (cross_account(), cross_account(stack_role=OWN_ROLE)),
+    "E9307": (
+        cross_account(region="eu-west-1", stores=[OWN_REGION, "eu-west-1"]),
+        cross_account(region="eu-west-1"),
+    ),
+    "E9601": (
+        stack_set(OperationPreferences={"FailureToleranceCount": 1, "MaxConcurrentCount": 2}),
+        stack_set(
+            OperationPreferences={"FailureToleranceCount": 1, "FailureTolerancePercentage": 10}
+        ),
+    ),
+    "E9602": (
+        stack_set("SERVICE_MANAGED", CallAs="DELEGATED_ADMIN"),
+        stack_set("SELF_MANAGED", CallAs="DELEGATED_ADMIN"),
+    ),
+    "E9603": (
+        stack_set("SERVICE_MANAGED"),
+        stack_set("SERVICE_MANAGED", StackInstancesGroup=targets(Accounts=["111122223333"])),
+    ),
+    "E9604": (stack_set(), stack_set(Capabilities=["CAPABILITY_IAM"])),
 }
 
 

@@ -1,4 +1,4 @@
-"""This product's cfn-lint rules, one class per file (ids E9101-E9503; the numbers of the
+"""This product's cfn-lint rules, one class per file (ids E9101-E9604; the numbers of the
 former P-rules, P101 -> E9101). In a Python environment where the generator is installed,
 plain cfn-lint loads them by module path or from this folder:
 
@@ -13,8 +13,11 @@ from pathlib import Path
 RULES_DIR = Path(__file__).resolve().parent
 
 from generator.checks.rules.action_wildcard import ActionWildcard  # noqa: E402
+from generator.checks.rules.artifact_store_regions import ArtifactStoreRegions  # noqa: E402
 from generator.checks.rules.badge_source import BadgeSource  # noqa: E402
 from generator.checks.rules.compute_type import ComputeType  # noqa: E402
+from generator.checks.rules.cross_account_key import CrossAccountKey  # noqa: E402
+from generator.checks.rules.deploy_role_account import DeployRoleAccount  # noqa: E402
 from generator.checks.rules.event_rule_target import EventRuleTarget  # noqa: E402
 from generator.checks.rules.literal_account import LiteralAccount  # noqa: E402
 from generator.checks.rules.literal_partition import LiteralPartition  # noqa: E402
@@ -24,6 +27,10 @@ from generator.checks.rules.pipeline_artifacts import PipelineArtifacts  # noqa:
 from generator.checks.rules.resource_wildcard import ResourceWildcard  # noqa: E402
 from generator.checks.rules.s3_source_action import S3SourceAction  # noqa: E402
 from generator.checks.rules.s3_source_polling import S3SourcePolling  # noqa: E402
+from generator.checks.rules.stackset_named_iam import StackSetNamedIam  # noqa: E402
+from generator.checks.rules.stackset_preferences import StackSetPreferences  # noqa: E402
+from generator.checks.rules.stackset_service_managed import StackSetServiceManaged  # noqa: E402
+from generator.checks.rules.stackset_targets import StackSetTargets  # noqa: E402
 from generator.checks.rules.trust_known_principal import TrustKnownPrincipal  # noqa: E402
 from generator.checks.rules.trust_one_principal import TrustOnePrincipal  # noqa: E402
 from generator.checks.rules.webhook_base_ref_push import WebhookBaseRefPush  # noqa: E402
@@ -44,6 +51,9 @@ RULES = (
     S3SourcePolling,
     PipelineArtifacts,
     EventRuleTarget,
+    CrossAccountKey,
+    DeployRoleAccount,
+    ArtifactStoreRegions,
     TrustOnePrincipal,
     TrustKnownPrincipal,
     ActionWildcard,
@@ -52,4 +62,8 @@ RULES = (
     LiteralPartition,
     LiteralRegion,
     LiteralAccount,
+    StackSetPreferences,
+    StackSetServiceManaged,
+    StackSetTargets,
+    StackSetNamedIam,
 )
