@@ -164,7 +164,9 @@ KEY = {
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"AWS": {SUB: "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                    "Principal": {
+                        "AWS": {SUB: "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
+                    },
                     "Action": "kms:*",
                     "Resource": "*",
                 }
@@ -249,9 +251,11 @@ def stack_set(model: str = "SERVICE_MANAGED", **changes: Any) -> dict[str, Any]:
     """A StackSet that rolls a named role out (to an OU when SERVICE_MANAGED, to an
     account when SELF_MANAGED); a change of UNSET removes the property."""
     service = model == "SERVICE_MANAGED"
-    targets = {"OrganizationalUnitIds": ["ou-ab12-cdef3456"]} if service else {
-        "Accounts": ["111122223333"]
-    }
+    targets = (
+        {"OrganizationalUnitIds": ["ou-ab12-cdef3456"]}
+        if service
+        else {"Accounts": ["111122223333"]}
+    )
     props: dict[str, Any] = {
         "PermissionModel": model,
         "StackSetName": "deploy-roles",
@@ -455,3 +459,121 @@ def test_the_generators_lint_applies_the_rules_with_positions(tmp_path: Path, ca
     assert main(["lint", str(bad)]) == 1
     line = capsys.readouterr().out.strip().splitlines()[0]
     assert line.startswith(f"{bad}:") and "[E9105]" in line
+
+
+JOINED_TARGET_ROLE = {
+    "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::111122223333:role/deploy"]]
+}
+KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+# (rule id, resources, whether the rule names them): the edges of each rule
+EDGES: list[tuple[str, dict[str, Any], bool]] = [
+    ("E9305", cross_account(key={"Fn::GetAtt": ["Key", "KeyId"]}), True),
+    ("E9305", cross_account(key={"Ref": "Key"}), True),  # Ref of a key is its key id
+    ("E9305", cross_account(key="Key.Arn"), True),  # a string, not a GetAtt
+    ("E9305", cross_account(key={"Fn::GetAtt": "Key.Arn"}), False),
+    ("E9305", cross_account(key=KEY_ID), True),
+    ("E9305", cross_account(key=f"arn:aws:kms:us-east-1:111122223333:key/{KEY_ID}"), False),
+    ("E9305", cross_account(key="arn:aws:kms:us-east-1:111122223333:alias/pipeline"), True),
+    (
+        "E9305",
+        cross_account(
+            key={SUB: "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/${K}"}
+        ),
+        False,
+    ),
+    ("E9305", cross_account(key=UNSET), True),
+    ("E9305", cross_account(key="alias/pipeline", action_role=JOINED_TARGET_ROLE), True),
+    (
+        "E9305",
+        cross_account(key="alias/pipeline", action_role=OWN_ROLE, stack_role=OWN_ROLE),
+        False,
+    ),
+    ("E9305", cross_account(key="alias/pipeline", action_role=UNSET, stack_role=OWN_ROLE), False),
+    ("E9305", cross_account(key="alias/pipeline", action_role={"Ref": "TargetRole"}), False),
+    (
+        "E9305",
+        cross_account(key="alias/pipeline", region="eu-west-1", stores=[OWN_REGION, "eu-west-1"]),
+        True,
+    ),
+    ("E9306", cross_account(action_role=UNSET, stack_role=TARGET_STACK_ROLE), True),
+    ("E9306", cross_account(action_role=UNSET, stack_role=OWN_ROLE), False),
+    ("E9306", cross_account(action_role=JOINED_TARGET_ROLE), False),
+    ("E9306", cross_account(stack_role={"Fn::GetAtt": ["PipelineRole", "Arn"]}), True),
+    ("E9306", cross_account(stack_role={"Ref": "StackRole"}), False),
+    ("E9307", cross_account(region="eu-west-1", stores=[OWN_REGION]), True),
+    ("E9307", cross_account(region="eu-west-1", stores=["eu-west-1"]), True),
+    ("E9307", cross_account(region=OWN_REGION), False),
+    ("E9307", cross_account(region="eu-west-1", stores=[OWN_REGION, {"Ref": "Other"}]), False),
+    (
+        "E9601",
+        stack_set(OperationPreferences={"MaxConcurrentCount": 2, "MaxConcurrentPercentage": 50}),
+        True,
+    ),
+    (
+        "E9601",
+        stack_set(
+            OperationPreferences={"FailureTolerancePercentage": 10, "MaxConcurrentPercentage": 50}
+        ),
+        False,
+    ),
+    ("E9602", stack_set("SELF_MANAGED", CallAs="SELF"), False),
+    ("E9602", stack_set("SELF_MANAGED", AutoDeployment={"Enabled": False}), True),
+    ("E9602", stack_set("SERVICE_MANAGED", AutoDeployment=UNSET), False),
+    ("E9603", stack_set("SELF_MANAGED"), False),
+    (
+        "E9603",
+        stack_set("SELF_MANAGED", StackInstancesGroup=targets(OrganizationalUnitIds=["r-ab12"])),
+        True,
+    ),
+    ("E9603", stack_set(StackInstancesGroup=targets(OrganizationalUnitIds=["r-ab12"])), False),
+    (
+        "E9603",
+        stack_set(
+            StackInstancesGroup=targets(
+                OrganizationalUnitIds=["ou-ab12-cdef3456"], Accounts=["111122223333"]
+            )
+        ),
+        True,
+    ),
+    (
+        "E9603",
+        stack_set(
+            StackInstancesGroup=targets(
+                OrganizationalUnitIds=["ou-ab12-cdef3456"],
+                Accounts=["111122223333"],
+                AccountFilterType="DIFFERENCE",
+            )
+        ),
+        False,
+    ),
+    ("E9604", stack_set(Capabilities=UNSET), True),
+    (
+        "E9604",
+        stack_set(TemplateBody="Resources:\n  R:\n    Type: AWS::SNS::Topic\n", Capabilities=UNSET),
+        False,
+    ),
+    (
+        "E9604",
+        stack_set(
+            TemplateBody=UNSET, TemplateURL="https://b.s3.amazonaws.com/t.yaml", Capabilities=UNSET
+        ),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "resources", "named"), EDGES)
+def test_rule_edges(rule_id: str, resources: dict[str, Any], named: bool) -> None:
+    assert (rule_id in {m.rule.id for m in our_matches(template(resources))}) is named
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule_id", [r for r in sorted(CASES) if r >= "E9305"])
+def test_plain_cfn_lint_does_not_tell_the_bad_snippet_from_the_good(rule_id: str) -> None:
+    from cfnlint.api import lint
+
+    def plain(resources: dict[str, Any]) -> set[tuple[str, str]]:
+        return {(m.rule.id, m.message) for m in lint(template(resources), regions=["us-east-1"])}
+
+    good, bad = CASES[rule_id]
+    assert plain(bad) <= plain(good)

@@ -20,7 +20,7 @@ def _text(value: Any, template: Any) -> str | None:
         return value
     if not isinstance(value, dict) or len(value) != 1:
         return None
-    (function, argument), = value.items()
+    ((function, argument),) = value.items()
     if function == "Ref" and isinstance(argument, str):
         return "${" + argument + "}"
     if function == "Fn::GetAtt":

@@ -46,7 +46,7 @@ class ArtifactStoreRegions(CloudFormationLintRule):
     tags = ["resources", "codepipeline", "cross-region"]
 
     def match(self, cfn: Template) -> list[RuleMatch]:
-        matches = []
+        matches: list[RuleMatch] = []
         for name, props in resources(cfn.template, "AWS::CodePipeline::Pipeline"):
             where = ["Resources", name, "Properties"]
             regions = action_regions(props, cfn.template)

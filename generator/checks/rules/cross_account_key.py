@@ -23,7 +23,7 @@ from generator.checks.rules._helpers import Path, as_list, pipeline_actions, res
 
 def artifact_stores(props: dict[str, Any]) -> list[tuple[Path, dict[str, Any]]]:
     """(path below Properties, store) of ArtifactStore and of each ArtifactStores entry."""
-    stores = []
+    stores: list[tuple[Path, dict[str, Any]]] = []
     if isinstance(props.get("ArtifactStore"), dict):
         stores.append((["ArtifactStore"], props["ArtifactStore"]))
     for i, entry in enumerate(as_list(props.get("ArtifactStores") or [])):

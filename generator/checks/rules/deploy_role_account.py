@@ -41,7 +41,11 @@ class DeployRoleAccount(CloudFormationLintRule):
                 if not isinstance(config, dict) or "RoleArn" not in config:
                     continue
                 action_role = action.get("RoleArn")
-                actor = PIPELINE_ACCOUNT if action_role is None else arn_account(action_role, cfn.template)
+                actor = (
+                    PIPELINE_ACCOUNT
+                    if action_role is None
+                    else arn_account(action_role, cfn.template)
+                )
                 stack = arn_account(config["RoleArn"], cfn.template)
                 if actor is not None and stack is not None and actor != stack:
                     matches.append(

@@ -21,8 +21,7 @@ class StackSetServiceManaged(CloudFormationLintRule):
     id = "E9602"
     shortdesc = "StackSet setting that needs the other permission model"
     description = (
-        "AutoDeployment and CallAs DELEGATED_ADMIN only work with PermissionModel "
-        "SERVICE_MANAGED."
+        "AutoDeployment and CallAs DELEGATED_ADMIN only work with PermissionModel SERVICE_MANAGED."
     )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-stackset.html"
     tags = ["resources", "cloudformation", "stackset"]

@@ -4,13 +4,12 @@ CloudFormation reference, AWS::CloudFormation::StackSet DeploymentTargets: with
 SERVICE_MANAGED "You must specify the OrganizationalUnitIds property" and, with OUs and
 Accounts or AccountsUrl together, "you must also specify the AccountFilterType
 property"; with SELF_MANAGED "You must specify either the Accounts or AccountsUrl
-property" (OUs are an Organizations feature). API reference, API_DeploymentTargets:
-OrganizationalUnitIds pattern ^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$.
+property" (OUs are an Organizations feature); API reference, API_DeploymentTargets. The
+OU id format (ou-xxxx-xxxxxxxx, r-xxxx) is left to plain cfn-lint, whose E3031 checks it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,8 +18,6 @@ from cfnlint.template import Template
 
 from generator.checks.rules._accounts import stack_sets
 from generator.checks.rules._helpers import Path, as_list
-
-OU_ID = re.compile(r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$")
 
 
 def deployment_targets(props: dict[str, Any]) -> Iterator[tuple[Path, dict[str, Any]]]:
@@ -36,32 +33,36 @@ def target_problems(model: Any, targets: dict[str, Any]) -> Iterator[tuple[Path,
     ous = targets.get("OrganizationalUnitIds")
     accounts = "Accounts" in targets or "AccountsUrl" in targets
     if model == "SELF_MANAGED" and ous is not None:
-        yield ["OrganizationalUnitIds"], (
-            "a SELF_MANAGED StackSet targets Accounts (or AccountsUrl), not OUs; list the "
-            "account ids or use PermissionModel SERVICE_MANAGED"
+        yield (
+            ["OrganizationalUnitIds"],
+            (
+                "a SELF_MANAGED StackSet targets Accounts (or AccountsUrl), not OUs; list the "
+                "account ids or use PermissionModel SERVICE_MANAGED"
+            ),
         )
     if model == "SERVICE_MANAGED" and ous is None:
-        yield [], (
-            "a SERVICE_MANAGED StackSet targets OrganizationalUnitIds; add the OU ids "
-            "(ou-xxxx-xxxxxxxx, or the root r-xxxx), with Accounts only as a filter"
+        yield (
+            [],
+            (
+                "a SERVICE_MANAGED StackSet targets OrganizationalUnitIds; add the OU ids "
+                "(ou-xxxx-xxxxxxxx, or the root r-xxxx), with Accounts only as a filter"
+            ),
         )
     if ous is not None and accounts and "AccountFilterType" not in targets:
-        yield [], (
-            "OUs and Accounts together need AccountFilterType (INTERSECTION, DIFFERENCE or "
-            "UNION) to say how the accounts refine the OUs"
+        yield (
+            [],
+            (
+                "OUs and Accounts together need AccountFilterType (INTERSECTION, DIFFERENCE or "
+                "UNION) to say how the accounts refine the OUs"
+            ),
         )
-    for i, ou in enumerate(as_list(ous or [])):
-        if isinstance(ou, str) and not OU_ID.match(ou):
-            yield ["OrganizationalUnitIds", i], (
-                f"{ou!r} is not an OU id; use ou-xxxx-xxxxxxxx (an OU) or r-xxxx (the root)"
-            )
 
 
 class StackSetTargets(CloudFormationLintRule):
     id = "E9603"
     shortdesc = "StackSet deployment targets that do not fit the permission model"
     description = (
-        "SERVICE_MANAGED targets OUs (ou-.../r-...), SELF_MANAGED targets accounts, and OUs "
+        "SERVICE_MANAGED targets OUs, SELF_MANAGED targets accounts, and OUs "
         "with accounts need AccountFilterType."
     )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeploymentTargets.html"
