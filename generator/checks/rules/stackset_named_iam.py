@@ -1,9 +1,8 @@
 """E9604: a StackSet whose template names IAM resources acknowledges CAPABILITY_NAMED_IAM.
 
-CloudFormation user guide, "Acknowledging IAM resources in CloudFormation templates"
-(control-access-with-iam, capabilities): "If you have IAM resources with custom names, you
-must specify CAPABILITY_NAMED_IAM"; a StackSet passes its Capabilities to every stack
-instance (AWS::CloudFormation::StackSet, Capabilities). Only a TemplateBody can be read
+CloudFormation API reference, API_CreateStackSet (and API_CreateStack), Capabilities: "If
+you have IAM resources with custom names, you must specify CAPABILITY_NAMED_IAM"; otherwise
+the operation fails with InsufficientCapabilities. Only a TemplateBody can be read
 here; a TemplateURL is not fetched.
 """
 
@@ -52,7 +51,7 @@ class StackSetNamedIam(CloudFormationLintRule):
         "A StackSet whose TemplateBody creates IAM resources with custom names (RoleName, "
         "...) needs CAPABILITY_NAMED_IAM in Capabilities."
     )
-    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities"
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html"
     tags = ["resources", "cloudformation", "stackset", "iam"]
 
     def match(self, cfn: Template) -> list[RuleMatch]:
