@@ -14,7 +14,7 @@ _ACCOUNT = re.compile(r"\d{12}")
 _KEY_ARN = re.compile(r"^arn:[^:]+:kms:[^:]+:[^:]+:key/[^/]+$")
 
 
-def _text(value: Any, template: Any) -> str | None:
+def _text(value: Any) -> str | None:
     """The string a value builds, intrinsic functions kept as ${...}; None when unknown."""
     if isinstance(value, str):
         return value
@@ -33,7 +33,7 @@ def _text(value: Any, template: Any) -> str | None:
         return text if isinstance(text, str) else None
     if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
         delimiter, items = argument
-        texts = [_text(item, template) for item in as_list(items)]
+        texts = [_text(item) for item in as_list(items)]
         if isinstance(delimiter, str) and all(t is not None for t in texts):
             return delimiter.join(t for t in texts if t is not None)
     return None
@@ -53,7 +53,7 @@ def arn_account(value: Any, template: Any) -> str | None:
     """The account an ARN names: a 12-digit id, PIPELINE_ACCOUNT for ${AWS::AccountId} or
     a resource of this template (its GetAtt Arn), or None when the template cannot tell
     (a parameter, an import)."""
-    text = _text(value, template)
+    text = _text(value)
     if text is None:
         return None
     getatt = re.fullmatch(r"\$\{([A-Za-z0-9]+)\.Arn\}", text)
@@ -70,7 +70,7 @@ def arn_account(value: Any, template: Any) -> str | None:
 
 def region_name(value: Any, template: Any) -> str | None:
     """A region value as a literal name or PIPELINE_REGION; None when unknown."""
-    text = _text(value, template)
+    text = _text(value)
     if text == PIPELINE_REGION or (text is not None and "${" not in text):
         return text
     return None
@@ -80,7 +80,7 @@ def is_key_arn(value: Any, template: Any) -> bool | None:
     """Whether an EncryptionKey Id names a KMS key by its key ARN (True), by something
     else (False: an alias, an alias ARN, a bare key id, a key's Ref or KeyId), or by a
     parameter the template cannot see into (None)."""
-    text = _text(value, template)
+    text = _text(value)
     if text is None:
         return None
     whole = re.fullmatch(r"\$\{([A-Za-z0-9:]+)(?:\.([A-Za-z]+))?\}", text)
