@@ -230,8 +230,9 @@ class Build(StrictModel):
     certificate: str | None = Field(
         None,
         pattern=CERTIFICATE_PATTERN,
-        description="s3://bucket/key.pem (or .zip): a CA certificate CodeBuild installs in "
-        "the build container; the build role may read that one object.",
+        description="s3://bucket/key.pem (.crt, .cer, or a .zip holding one): a PEM CA "
+        "certificate CodeBuild installs in the build container; the build role may read that "
+        "one object.",
     )
     compute: Compute = Field(
         "small", description="Build size: small, medium, large or 2xlarge (BUILD_GENERAL1_*)."
@@ -341,8 +342,8 @@ class Environment(StrictModel):
     events: list[Event] = Field(
         default=["push"],
         description="Webhook events that start the pipeline: push, pull-request-created, "
-        "pull-request-updated, pull-request-merged, pull-request-closed, "
-        "pull-request-reopened (GitHub only).",
+        "pull-request-updated, pull-request-merged, pull-request-reopened (GitHub only). "
+        "Not pull-request-closed: it would deploy declined pull requests.",
         min_length=1,
     )
     approval: bool = Field(False, description="Manual approval stage before deploy.")
@@ -356,8 +357,8 @@ class Environment(StrictModel):
     pull_request_approval: Literal["all", "fork", "none"] = Field(
         "all",
         description="Which pull requests wait for an approver's comment before they build "
-        "(CodeBuild's PullRequestBuildPolicy): all (AWS's default), fork (GitHub: only from "
-        "forks), none.",
+        "(CodeBuild's PullRequestBuildPolicy): all (AWS's default), fork (only from forks), "
+        "none.",
     )
     production: bool | None = Field(
         None,
@@ -411,7 +412,7 @@ class Checks(StrictModel):
     approval: Literal["all", "fork", "none"] = Field(
         "all",
         description="Which pull requests wait for an approver's comment before they build: "
-        "all (AWS's default), fork (GitHub: only from forks), none.",
+        "all (AWS's default), fork (only from forks), none.",
     )
     actors: list[ActorId] = Field(
         default_factory=list,
