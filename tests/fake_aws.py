@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 # Recorded answers, shaped as the AWS CLI v2 prints them (`--output json`); a file of the
 # same name in the fake's folder replaces one, and <name>.error makes that call fail with
 # the file's text on stderr (exit 254, as the CLI v2 does for a service error).
-RECORDED = {
+RECORDED: dict[str, dict[str, Any]] = {
     "identity.json": {
         "UserId": "AROAEXAMPLEID:alice",
         "Account": "111122223333",
@@ -112,6 +113,7 @@ CHANGE_SET_CREATED = (
 SCRIPT = r"""#!/usr/bin/env python3
 import json, os, sys
 from pathlib import Path
+from typing import Any
 here = Path(__file__).parent
 args = sys.argv[1:]
 with open(here / "calls.log", "a") as f:
