@@ -90,8 +90,10 @@ def waits_for_source_object(template: Mapping[str, Any]) -> str | None:
 
 
 def next_steps(
-    template: Mapping[str, Any], stack: str, spec: Spec | None, environment: str | None
+    template: Mapping[str, Any], spec: Spec | None, environment: str | None
 ) -> list[str]:
+    """What to do after the first create: confirmations and console steps CloudFormation
+    cannot do, the expected failed first run, the stack still to deploy."""
     steps = []
     emails = email_subscribers(template)
     if emails:

@@ -71,7 +71,7 @@ class DeployRequest:
     specs: Path = Path("specs")
     profile: str | None = None
     region: str | None = None
-    role_arn: str | None = None  # an IAM role ARN, or "deployer": the deployer stack's
+    role_arn: str | None = None  # an IAM role ARN, or "deployer": DeployRoleArn of its stack
 
 
 @dataclass
@@ -429,7 +429,7 @@ def _success(
     if not existed:
         if is_production(spec, template.environment):
             lines.append(protect(aws, name))
-        steps = next_steps(template.data, name, spec, template.environment)
+        steps = next_steps(template.data, spec, template.environment)
         if steps:
             lines += ["Next:"] + [f"  - {step}" for step in steps]
     return Outcome(name, "deployed", 0, "\n".join(lines))
