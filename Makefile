@@ -83,17 +83,17 @@ docs: $(STAMP) ## Regenerate docs/spec-reference.md, docs/commands.md and schema
 	$(PY) -m generator reference --commands --write docs/commands.md
 	$(PY) -m generator schema --write schema/pipeline-spec.schema.json
 
-# The AWS CLI comes from .venv (setup.cfg's deploy extra), not from the machine.
-AWS_CLI ?= $(CURDIR)/$(VENV)/bin/aws
-DEPLOY_ENV = AWS_CLI="$(AWS_CLI)"
+# The AWS CLI is the `aws` on PATH (AWS CLI v2); AWS_CLI=/path/to/aws picks another.
+DEPLOY_ENV = $(if $(AWS_CLI),AWS_CLI="$(AWS_CLI)")
 DEPLOY_FLAGS = $(if $(DRY_RUN),--dry-run) $(if $(PARAMS),--parameter-overrides $(PARAMS)) \
-	$(if $(DEPLOY_BUCKET),--s3-bucket $(DEPLOY_BUCKET))
+	$(if $(DEPLOY_BUCKET),--s3-bucket $(DEPLOY_BUCKET)) $(if $(PROFILE),--profile $(PROFILE)) \
+	$(if $(REGION),--region $(REGION)) $(if $(ROLE_ARN),--role-arn $(ROLE_ARN))
 
-deploy: $(STAMP) ## Deploy one stack: make deploy STACK=<service>-<env> [DRY_RUN=1] (bootstrap-*: PARAMS="K=V ...")
+deploy: $(STAMP) ## Deploy one stack: make deploy STACK=<service>-<env> [DRY_RUN=1] [PROFILE=p] [REGION=r] [ROLE_ARN=arn|deployer] (bootstrap-*: PARAMS="K=V ...")
 	@test -n "$(STACK)" || { echo "usage: make deploy STACK=<service>-<env>|bootstrap-bitbucket|bootstrap-github"; exit 2; }
 	$(DEPLOY_ENV) scripts/deploy.sh $(STACK) $(DEPLOY_FLAGS)
 
-deploy-all: $(STAMP) ## Deploy every stack of one environment: make deploy-all ENV=dev [DRY_RUN=1] [JOBS=4]
+deploy-all: $(STAMP) ## Deploy every stack of one environment: make deploy-all ENV=dev [DRY_RUN=1] [JOBS=4] [PROFILE=p] [REGION=r]
 	@test -n "$(ENV)" || { echo "usage: make deploy-all ENV=<env>"; exit 2; }
 	$(DEPLOY_ENV) $(PY) -m generator deploy-all $(ENV) $(DEPLOY_FLAGS) $(if $(JOBS),--jobs $(JOBS))
 

@@ -201,7 +201,9 @@ def _diff_deployed(args: argparse.Namespace) -> int:
     from .ops.deploy import DeployRefused, deployed_changes
 
     try:
-        lines = deployed_changes(args.deployed, args.output)
+        lines = deployed_changes(
+            args.deployed, args.output, profile=args.profile, region=args.region
+        )
     except DeployRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -263,25 +265,20 @@ def cmd_guard(args: argparse.Namespace) -> int:
 def cmd_deploy(args: argparse.Namespace) -> int:
     from .ops.deploy import DeployRefused, DeployRequest, run_deploy, run_deploy_all
 
+    request = DeployRequest(
+        getattr(args, "stack", ""),
+        args.output,
+        args.parameter_overrides,
+        args.dry_run,
+        args.s3_bucket,
+        specs=args.specs,
+        profile=args.profile,
+        region=args.region,
+        role_arn=args.role_arn,
+    )
     try:
         if args.command == "deploy-all":
-            return run_deploy_all(
-                args.output,
-                args.environment,
-                args.dry_run,
-                args.parameter_overrides,
-                jobs=args.jobs,
-                specs=args.specs,
-                s3_bucket=args.s3_bucket,
-            )
-        request = DeployRequest(
-            args.stack,
-            args.output,
-            args.parameter_overrides,
-            args.dry_run,
-            args.s3_bucket,
-            specs=args.specs,
-        )
+            return run_deploy_all(request, args.environment, jobs=args.jobs)
         return run_deploy(request)
     except DeployRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -407,7 +404,21 @@ def _add_deploy_options(sub: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="spec folder the templates must still match (default: specs/)",
     )
+    _add_aws_options(sub)
+    sub.add_argument(
+        "--role-arn",
+        metavar="ARN",
+        help="IAM role CloudFormation deploys with; `deployer`: the DeployRoleArn output of "
+        "the pipeline-bootstrap-deployer stack",
+    )
     _add_output(sub)
+
+
+def _add_aws_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--profile", help="AWS CLI profile (default: AWS_PROFILE or the default)")
+    sub.add_argument(
+        "--region", help="AWS region (default: AWS_REGION, AWS_DEFAULT_REGION or the profile's)"
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -443,6 +454,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="STACK",
         help="compare the deployed stack (AWS credentials needed) with its template file",
     )
+    _add_aws_options(diff)
     diff.set_defaults(func=cmd_diff)
 
     lint = commands.add_parser("lint", help="run every build check on existing templates")
@@ -474,7 +486,8 @@ def parser() -> argparse.ArgumentParser:
     deploy = commands.add_parser("deploy", help="aws cloudformation deploy one stack")
     deploy.add_argument(
         "stack",
-        help="<service>-<env>, bootstrap-bitbucket, bootstrap-github or bootstrap-deployer",
+        help="<service>-<env>, bootstrap-<host>, its stack name (pipeline-bootstrap-github) or "
+        "its template path (templates/orders-dev.yaml)",
     )
     _add_deploy_options(deploy)
     deploy.set_defaults(func=cmd_deploy)

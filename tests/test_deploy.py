@@ -64,7 +64,10 @@ def test_dry_run_and_region(fake_aws) -> None:
     assert calls(log) == [
         BASE[:9] + ["--region", "eu-west-1"] + BASE[9:] + ["--no-execute-changeset"]
     ]
-    assert "list-change-sets --stack-name orders-api-dev" in result.stdout
+    # the change set as `sam deploy --no-execute-changeset` shows it
+    assert "Action    LogicalResourceId  ResourceType             Replacement" in result.stdout
+    assert "* Modify  BridgeProject      AWS::CodeBuild::Project  False" in result.stdout
+    assert "+ Add     SourceBucket       AWS::S3::Bucket          N/A" in result.stdout
 
 
 def test_an_override_of_a_parameter_the_template_lacks_is_refused(fake_aws) -> None:

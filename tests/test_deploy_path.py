@@ -341,7 +341,7 @@ def test_a_failed_first_create_names_the_resource_and_the_cleanup(
             event(4, "shop-prod", "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE"),
         ],
     )  # fmt: skip
-    (folder / "stacks.json").write_text(
+    (folder / "stacks-after-deploy.json").write_text(
         json.dumps({"Stacks": [{"StackName": "shop-prod", "StackStatus": "ROLLBACK_COMPLETE"}]})
     )
     monkeypatch.setenv("FAKE_AWS_EXIT", "255")

@@ -187,6 +187,11 @@ def _venv_with_the_tool(place: Path) -> Path:
 @needs_git
 @pytest.mark.slow
 def test_the_installed_tool_starts_a_specs_repository_outside_the_checkout(place: Path) -> None:
+    """The end-to-end trial of issue 19 with the installed tool and the `aws` on PATH (the
+    stand-in of tests/fake_aws.py, never AWS_CLI): init-repo, two services, build, check,
+    a dry run, a deploy with --profile/--region, deploy-all, and a failed first create."""
+    from .fake_aws import calls, event, install, write_events, writes
+
     bin_dir = _venv_with_the_tool(place)
     tool = str(bin_dir / "pipeline-generator")
     where = subprocess.run(
@@ -197,10 +202,19 @@ def test_the_installed_tool_starts_a_specs_repository_outside_the_checkout(place
         cwd=place,
     ).stdout
     assert where.startswith(str(place / "venv"))  # the installed copy, not this checkout
+    fake = place / "aws-bin"
+    install(fake)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    environ |= {"PATH": f"{fake}:{environ['PATH']}", "PIPELINE_GENERATOR_POLL_SECONDS": "0.05"}
+
+    def attempt(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [tool, *args], cwd=cwd, capture_output=True, text=True, env=environ | env
+        )
 
     def run(cwd: Path, *args: str) -> str:
-        done = subprocess.run([tool, *args], cwd=cwd, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
+        done = attempt(cwd, *args)
+        assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
     from generator import __version__
@@ -209,11 +223,53 @@ def test_the_installed_tool_starts_a_specs_repository_outside_the_checkout(place
     root = place / "pipelines"
     run(place, "init-repo", str(root))
     service = service_repository(place / "orders", "git@github.com:acme/orders.git", "main")
+    web = service_repository(place / "web", "https://bitbucket.org/acme/web.git", "develop")
     run(service, "init", "--specs", str(root))
+    run(web, "init", "--deploy", "s3", "--specs", str(root))
     run(root, "build", "--format", "yaml")
     assert sorted(p.name for p in (root / "templates").iterdir()) == [
+        "bootstrap-bitbucket.yaml",
         "bootstrap-deployer.yaml",
         "bootstrap-github.yaml",
         "orders-dev.yaml",
+        "web-dev.yaml",
     ]
     run(root, "check", "--format", "yaml")
+    assert calls(fake) == []  # nothing so far talks to AWS
+
+    out = run(root, "deploy", "orders-dev", "--dry-run")
+    assert "Action    LogicalResourceId  ResourceType             Replacement" in out
+    assert "* Modify  BridgeProject      AWS::CodeBuild::Project  False" in out
+
+    run(root, "deploy", "templates/orders-dev.yaml", "--profile", "p", "--region", "eu-west-1")
+    last = writes(fake)[-1]
+    assert last[:2] == ["cloudformation", "deploy"] and "--no-execute-changeset" not in last
+    assert last[last.index("--profile") + 1] == "p"
+    assert last[last.index("--region") + 1] == "eu-west-1"
+
+    before = len(writes(fake))
+    run(root, "deploy-all", "dev", "--region", "eu-west-1")
+    stacks = sorted(c[c.index("--stack-name") + 1] for c in writes(fake)[before:])
+    assert stacks == ["orders-dev", "web-dev"]
+
+    failing = place / "aws-failing"
+    install(failing)
+    reason = (
+        "Failed to call CreateWebhook, reason: No Access token found, please visit AWS "
+        "CodeBuild console to connect to Bitbucket (Service: AWSCodeBuild; Status Code: 400; "
+        "Error Code: InvalidInputException)"
+    )
+    write_events(
+        failing,
+        [],
+        [
+            event(1, "web-dev", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS"),
+            event(2, "BridgeProject", "AWS::CodeBuild::Project", "CREATE_FAILED", reason),
+            event(3, "web-dev", "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE"),
+        ],
+    )
+    path = f"{failing}:{environ['PATH']}"
+    done = attempt(root, "deploy", "web-dev", PATH=path, FAKE_AWS_EXIT="255")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"BridgeProject (AWS::CodeBuild::Project) CREATE_FAILED: {reason}" in done.stderr
+    assert "Fix: CodeBuild has no source credential for this Git host" in done.stderr

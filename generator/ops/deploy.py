@@ -12,14 +12,15 @@ The deploy path keeps the spec the source of truth:
   parameter the template does not have is refused;
 - it deploys the file `stackfiles.deploy_file` picks, the one every other command reads.
 
-The AWS CLI is the one AWS_CLI names (the Makefile sets .venv/bin/aws), else `aws` on
-PATH. It reads credentials, AWS_PROFILE and AWS_DEFAULT_REGION itself; AWS CLI v1
-ignores AWS_REGION, so that one is passed on as --region.
+Before its first write it runs the read-only checks of preflight.py and refuses a stack
+whose first create rolled back; a dry run prints the change set as a table (changeset.py);
+a first create ends with what to do next (aftercreate.py). The AWS CLI is the `aws` on
+PATH unless AWS_CLI names another (awscli.py), with the run's --profile and --region.
 """
 
 from __future__ import annotations
 
-import json
+import difflib
 import os
 import shlex
 import subprocess
@@ -28,11 +29,21 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from .stackfiles import StackFile, stack_file, stacks_of_environment, template_stems
+from .aftercreate import known_fix, next_steps
+from .awscli import INSTALL_HINT, AwsCli, DeployRefused
+from .changeset import change_set_arn, change_table
+from .preflight import preflight, refuse_rolled_back
+from .stackfiles import (
+    TEMPLATE_SUFFIXES,
+    StackFile,
+    stack_file,
+    stack_files,
+    stacks_of_environment,
+)
 
 if TYPE_CHECKING:
     from ..spec.model import Spec
@@ -45,8 +56,9 @@ FAILED_STATES = ("CREATE_FAILED", "UPDATE_FAILED", "DELETE_FAILED")
 CANCELLED = ("Resource creation cancelled", "Resource update cancelled")
 
 
-class DeployRefused(Exception):
-    """The deploy cannot start; the message says why and what to do."""
+__all__ = ["AwsCli", "DeployRefused", "DeployRequest", "Outcome", "deploy_one"]
+DEPLOYER_STACK = "pipeline-bootstrap-deployer"
+DEPLOYER_OUTPUT = "DeployRoleArn"
 
 
 @dataclass
@@ -57,6 +69,9 @@ class DeployRequest:
     dry_run: bool = False
     s3_bucket: str | None = None
     specs: Path = Path("specs")
+    profile: str | None = None
+    region: str | None = None
+    role_arn: str | None = None  # an IAM role ARN, or "deployer": DeployRoleArn of its stack
 
 
 @dataclass
@@ -82,17 +97,34 @@ def oversized(files: Mapping[str, str], limit: int = TEMPLATE_BODY_LIMIT) -> lis
 
 
 def template_for(request: DeployRequest) -> StackFile:
-    found = stack_file(request.templates, request.stack)
-    if found is None:
-        known = ", ".join(template_stems(request.templates)) or "none (run make templates)"
-        raise DeployRefused(
-            f"no template for stack {request.stack!r} in {request.templates}; stacks: {known}"
-        )
-    return found
+    """The template a name means: its stem (orders-dev), its path (templates/orders-dev.yaml)
+    or its stack's name (pipeline-bootstrap-github)."""
+    name = request.stack
+    if Path(name).suffix in TEMPLATE_SUFFIXES:
+        name = Path(name).stem
+    found = stack_file(request.templates, name)
+    if found is not None:
+        return found
+    files = stack_files(request.templates)
+    by_stack = [f for f in files if f.stack_name == name]
+    if by_stack:
+        return by_stack[0]
+    names = sorted({f.stem for f in files} | {f.stack_name for f in files})
+    if not names:
+        raise DeployRefused(f"no templates in {request.templates}: run `pipeline-generator build`")
+    near = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
+    hint = f"did you mean {' or '.join(near)}?" if near else f"`ls {request.templates}` lists them"
+    raise DeployRefused(f"no template for stack {request.stack!r} in {request.templates}: {hint}")
 
 
 def expected_text(template: StackFile, specs: Path) -> str:
     """The bytes `build` writes for this template file today, or DeployRefused."""
+    return expected(template, specs)[0]
+
+
+def expected(template: StackFile, specs: Path) -> tuple[str, Spec | None]:
+    """The bytes `build` writes for this template file today and the spec that builds it
+    (None for a bootstrap template), or DeployRefused."""
     from ..render.formats import RENDERERS, template_data
     from ..spec.sources import spec_name
     from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap
@@ -102,9 +134,9 @@ def expected_text(template: StackFile, specs: Path) -> str:
     record = template.record
     render = RENDERERS[template.path.suffix.lstrip(".")]
     if record.get("Bootstrap") in GIT_HOSTS:
-        return render(template_data(compose_bootstrap(record["Bootstrap"])))
+        return render(template_data(compose_bootstrap(record["Bootstrap"]))), None
     if record.get("Bootstrap") == "deployer":
-        return render(template_data(compose_deployer()))
+        return render(template_data(compose_deployer())), None
     if not record:
         raise DeployRefused(
             f"{template.path} was not written by this generator (its Metadata has no "
@@ -121,7 +153,7 @@ def expected_text(template: StackFile, specs: Path) -> str:
         )
     if building:
         path, spec = building[0]
-        return render(stack_data(spec, environment, spec_name(path, [specs])))
+        return render(stack_data(spec, environment, spec_name(path, [specs]))), spec
     where = (
         f"{found[0][0]} has no environment {environment}"
         if found
@@ -157,12 +189,24 @@ def specs_of_service(specs: Path, service: object, recorded: str) -> list[tuple[
     return []
 
 
-def refuse_stale(template: StackFile, specs: Path) -> None:
-    if template.path.read_text(encoding="utf-8") != expected_text(template, specs):
+def refuse_stale(template: StackFile, specs: Path) -> Spec | None:
+    """The template's spec (None for a bootstrap template), refusing a stale template."""
+    text, spec = expected(template, specs)
+    if template.path.read_text(encoding="utf-8") != text:
         raise DeployRefused(
             f"{template.path} is not what its spec builds today: run `make templates`, "
             "review the change (`python -m generator diff`), and deploy again"
         )
+    return spec
+
+
+def is_production(spec: Spec | None, environment: str | None) -> bool:
+    from ..spec.validate import is_production as named_production
+
+    if spec is None or environment not in spec.environments:
+        return False
+    explicit = spec.environments[environment].production
+    return named_production(environment, {"production": explicit} if explicit is not None else {})
 
 
 # --- the command line ---------------------------------------------------------------------
@@ -206,7 +250,7 @@ def parameter_overrides(template: StackFile, overrides: Sequence[str]) -> list[s
 
 
 def deploy_command(
-    request: DeployRequest, template: StackFile, environ: Mapping[str, str]
+    request: DeployRequest, template: StackFile, aws: AwsCli, role_arn: str | None = None
 ) -> list[str]:
     command = [
         "aws", "cloudformation", "deploy",
@@ -223,7 +267,9 @@ def deploy_command(
             f"{template.path} is {size} bytes, over the {TEMPLATE_BODY_LIMIT}-byte inline limit: "
             "pass --s3-bucket BUCKET (or DEPLOY_BUCKET=BUCKET with make) to upload it first"
         )
-    command += _region(environ)
+    command += aws.global_options()
+    if role_arn:
+        command += ["--role-arn", role_arn]
     tags = stack_tags(template)
     if tags:
         command += ["--tags", *tags]
@@ -235,47 +281,20 @@ def deploy_command(
     return command
 
 
-def _region(environ: Mapping[str, str]) -> list[str]:
-    return ["--region", environ["AWS_REGION"]] if environ.get("AWS_REGION") else []
-
-
 # --- talking to CloudFormation through the AWS CLI -------------------------------------------
 
 
-class AwsCli:
-    def __init__(self, environ: Mapping[str, str]) -> None:
-        self.environ = dict(environ)
-        self.executable = environ.get("AWS_CLI") or "aws"
-
-    def argv(self, command: Sequence[str]) -> list[str]:
-        return [self.executable, *command[1:]] if command[0] == "aws" else list(command)
-
-    def query(self, *args: str) -> Any:
-        """The JSON answer of `aws cloudformation <args>`, or None when it fails."""
-        command = ["aws", "cloudformation", *args, *_region(self.environ), "--output", "json"]
-        try:
-            done = subprocess.run(
-                self.argv(command), env=self.environ, capture_output=True, text=True
-            )
-        except FileNotFoundError:
-            return None
-        if done.returncode != 0:
-            return None
-        try:
-            return json.loads(done.stdout or "null")
-        except ValueError:
-            return None
-
-    def stack(self, name: str) -> dict[str, Any] | None:
-        answer = self.query("describe-stacks", "--stack-name", name)
-        stacks = (answer or {}).get("Stacks") if isinstance(answer, dict) else None
-        return stacks[0] if stacks else None
-
-    def events(self, name: str) -> list[dict[str, Any]]:
-        """The stack's recent events, oldest first."""
-        answer = self.query("describe-stack-events", "--stack-name", name, "--max-items", "200")
-        events = answer.get("StackEvents", []) if isinstance(answer, dict) else []
-        return list(reversed([e for e in events if isinstance(e, dict)]))
+def deployer_role(aws: AwsCli) -> str:
+    """DeployRoleArn from the deployer stack's outputs (bootstrap-deployer)."""
+    outputs = (aws.stack(DEPLOYER_STACK) or {}).get("Outputs") or []
+    for output in outputs:
+        if output.get("OutputKey") == DEPLOYER_OUTPUT:
+            return str(output["OutputValue"])
+    raise DeployRefused(
+        f"--role-arn deployer: stack {DEPLOYER_STACK} has no output {DEPLOYER_OUTPUT} in this "
+        "account and region: deploy it first (pipeline-generator deploy bootstrap-deployer), "
+        "or pass the role's ARN"
+    )
 
 
 def format_event(event: Mapping[str, Any]) -> str:
@@ -341,7 +360,7 @@ def _run_cli(
         )
     except FileNotFoundError:
         raise DeployRefused(
-            "the AWS CLI (aws) is not on PATH: run `make deploy`, which installs it into .venv"
+            f"the AWS CLI ({aws.executable}) is not on PATH: {INSTALL_HINT}"
         ) from None
     captured: list[str] = []
     assert process.stdout is not None  # PIPE was asked for
@@ -360,20 +379,42 @@ def _run_cli(
     return status, captured
 
 
-def _success(aws: AwsCli, name: str, dry_run: bool, existed: bool, captured: list[str]) -> Outcome:
-    if dry_run:
-        lines = [
-            f"Change set created for {name} and not executed. Review it in the CloudFormation "
-            f"console (Stacks > {name} > Change sets) or with:",
-            f"  aws cloudformation list-change-sets --stack-name {name}",
-        ]
-        if not existed:
-            lines.append(
-                f"{name} did not exist: CloudFormation created it in REVIEW_IN_PROGRESS, holding "
-                "only this change set. Execute the change set, or drop it with "
-                f"`aws cloudformation delete-stack --stack-name {name}`."
-            )
-        return Outcome(name, "change set created", 0, "\n".join(lines))
+def dry_run_report(aws: AwsCli, name: str, existed: bool, captured: list[str]) -> Outcome:
+    """The change set as a table of action, logical ID, type and replacement."""
+    arn = change_set_arn(captured)
+    lines = []
+    if arn:
+        answer = aws.call("cloudformation", "describe-change-set", "--change-set-name", arn)
+        lines.append(change_table(answer.data) if answer.ok else answer.error)
+    lines += [
+        f"Change set created for {name} and not executed. Execute it in the CloudFormation "
+        f"console (Stacks > {name} > Change sets), or deploy without --dry-run.",
+    ]
+    if not existed:
+        lines.append(
+            f"{name} did not exist: CloudFormation created it in REVIEW_IN_PROGRESS, holding "
+            "only this change set. Execute the change set, or drop it with "
+            f"`aws cloudformation delete-stack --stack-name {name}`."
+        )
+    return Outcome(name, "change set created", 0, "\n".join(lines))
+
+
+def protect(aws: AwsCli, name: str) -> str:
+    """Termination protection on a production stack, set once it exists (CloudFormation
+    user guide, "Protect a stack from being deleted": UpdateTerminationProtection)."""
+    answer = aws.call(
+        "cloudformation", "update-termination-protection",
+        "--enable-termination-protection", "--stack-name", name,
+    )  # fmt: skip
+    if answer.ok:
+        return f"Termination protection is on for {name} (a production stack)."
+    return f"Could not turn on termination protection for {name}:\n{answer.error}"
+
+
+def _success(
+    aws: AwsCli, template: StackFile, existed: bool, captured: list[str], spec: Spec | None
+) -> Outcome:
+    name = template.stack_name
     if any("No changes to deploy" in line for line in captured):
         return Outcome(name, "no changes", 0, f"Stack {name} is up to date.")
     outputs = (aws.stack(name) or {}).get("Outputs") or []
@@ -385,18 +426,31 @@ def _success(aws: AwsCli, name: str, dry_run: bool, existed: bool, captured: lis
             f"Stack {name} is deployed. Its outputs:",
             f"  aws cloudformation describe-stacks --stack-name {name} --query 'Stacks[0].Outputs'",
         ]
+    if not existed:
+        if is_production(spec, template.environment):
+            lines.append(protect(aws, name))
+        steps = next_steps(template.data, spec, template.environment)
+        if steps:
+            lines += ["Next:"] + [f"  - {step}" for step in steps]
     return Outcome(name, "deployed", 0, "\n".join(lines))
 
 
-def _failure(aws: AwsCli, name: str, status: int, watcher: EventWatcher | None) -> Outcome:
+def _failure(
+    aws: AwsCli, name: str, status: int, watcher: EventWatcher | None, captured: list[str]
+) -> Outcome:
     failed = first_failure(watcher.new if watcher else [])
-    reason = (
-        f"{failed.get('LogicalResourceId')} ({failed.get('ResourceType')}) "
-        f"{failed.get('ResourceStatus')}: {failed.get('ResourceStatusReason')}"
-        if failed
-        else f"the AWS CLI exited with {status}"
-    )
+    if failed:
+        reason = (
+            f"{failed.get('LogicalResourceId')} ({failed.get('ResourceType')}) "
+            f"{failed.get('ResourceStatus')}: {failed.get('ResourceStatusReason')}"
+        )
+    else:  # the CLI's own words, not a guess
+        said = "\n".join(line for line in captured if line.strip())
+        reason = f"the AWS CLI exited with {status}" + (f":\n{said}" if said else "")
     lines = [f"Deploying {name} failed: {reason}"]
+    fix = known_fix(str((failed or {}).get("ResourceStatusReason") or ""))
+    if fix:
+        lines.append(f"Fix: {fix}.")
     state = (aws.stack(name) or {}).get("StackStatus")
     if state == "ROLLBACK_COMPLETE":
         lines.append(
@@ -414,30 +468,35 @@ def deploy_one(
     environ: Mapping[str, str] | None = None,
     say: Callable[[str], None] = print,
 ) -> Outcome:
-    """Refuse a stale template, run the deploy, follow the stack's events, and say how it
-    ended."""
+    """Refuse a stale template, check the account before any write, run the deploy, follow
+    the stack's events, and say how it ended."""
     environ = os.environ if environ is None else environ
     started = time.monotonic()
+    aws = AwsCli(environ, request.profile, request.region)
     try:
         template = template_for(request)
-        refuse_stale(template, request.specs)
-        command = deploy_command(request, template, environ)
+        spec = refuse_stale(template, request.specs)
+        name = template.stack_name
+        deploy_command(request, template, aws)  # refuses bad overrides before any AWS call
+        preflight(aws, template.data, say)
+        stack = aws.stack(name)
+        refuse_rolled_back(stack, name)
+        role = deployer_role(aws) if request.role_arn == "deployer" else request.role_arn
+        command = deploy_command(request, template, aws, role)
     except DeployRefused as exc:
         return Outcome(request.stack, "refused", 0, str(exc))
-    aws = AwsCli(environ)
-    name = template.stack_name
     say("+ " + shlex.join(command))
-    existed = aws.stack(name) is not None
     watcher = None if request.dry_run else EventWatcher(aws, name, say)
     try:
         status, captured = _run_cli(aws, command, watcher, _poll_seconds(environ), say)
     except DeployRefused as exc:
         return Outcome(name, "refused", 0, str(exc))
-    outcome = (
-        _success(aws, name, request.dry_run, existed, captured)
-        if status == 0
-        else _failure(aws, name, status, watcher)
-    )
+    if status != 0:
+        outcome = _failure(aws, name, status, watcher, captured)
+    elif request.dry_run:
+        outcome = dry_run_report(aws, name, stack is not None, captured)
+    else:
+        outcome = _success(aws, template, stack is not None, captured, spec)
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -469,29 +528,46 @@ def outcome_table(outcomes: Sequence[Outcome]) -> str:
     return "\n".join(rows)
 
 
+def services_of(specs: Path) -> set[str]:
+    """The services of the valid specs under a specs folder."""
+    from ..spec.errors import SpecErrors
+    from ..spec.sources import discover
+    from .generate import load_file
+
+    try:
+        files = discover([specs]) if specs.is_dir() else []
+    except SpecErrors:
+        return set()
+    loaded = (load_file(path).spec for path in files)
+    return {spec.service for spec in loaded if spec is not None}
+
+
 def run_deploy_all(
-    templates: Path,
+    base: DeployRequest,
     environment: str,
-    dry_run: bool,
-    extra: Sequence[str] = (),
     *,
     jobs: int = DEFAULT_JOBS,
-    specs: Path = Path("specs"),
-    s3_bucket: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> int:
-    """Every stack whose template records this environment, `jobs` at a time; keeps going
-    past a failure and ends with a table. 0 only when every stack deployed."""
-    stacks = [s.stem for s in stacks_of_environment(templates, environment)]
+    """Every stack of this environment whose service has a spec in base.specs (never the
+    templates of other specs in the same folder), `jobs` at a time; keeps going past a
+    failure and ends with a table. 0 only when every stack deployed."""
+    services = services_of(base.specs)
+    stacks = [
+        s.stem
+        for s in stacks_of_environment(base.templates, environment)
+        if s.record.get("Service") in services
+    ]
     if not stacks:
         raise DeployRefused(
-            f"no stacks for environment {environment!r} in {templates} (templates record their "
-            "environment in Metadata: run make templates)"
+            f"no stacks for environment {environment!r} in {base.templates} built from the specs "
+            f"in {base.specs} (templates record their service and environment in Metadata: run "
+            "`pipeline-generator build`, or pass --specs DIR)"
         )
     lock = threading.Lock()
 
     def one(stem: str) -> Outcome:
-        request = DeployRequest(stem, templates, list(extra), dry_run, s3_bucket, specs)
+        request = replace(base, stack=stem)
         outcome = deploy_one(request, environ, _prefixed(stem, lock))
         _prefixed(stem, lock)(outcome.reason.splitlines()[0] if outcome.reason else outcome.result)
         return outcome
@@ -507,7 +583,11 @@ def run_deploy_all(
 
 
 def deployed_changes(
-    stem: str, templates: Path, environ: Mapping[str, str] | None = None
+    stem: str,
+    templates: Path,
+    environ: Mapping[str, str] | None = None,
+    profile: str | None = None,
+    region: str | None = None,
 ) -> list[str]:
     """What deploying templates/<stem> would change in the deployed stack: the template
     diff against `get-template`, and the deployed value of each parameter of an earlier
@@ -518,7 +598,7 @@ def deployed_changes(
 
     environ = os.environ if environ is None else environ
     template = template_for(DeployRequest(stem, templates))
-    aws = AwsCli(environ)
+    aws = AwsCli(environ, profile, region)
     name = template.stack_name
     answer = aws.query("get-template", "--stack-name", name, "--template-stage", "Original")
     body = answer.get("TemplateBody") if isinstance(answer, dict) else None

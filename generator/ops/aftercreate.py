@@ -1,0 +1,129 @@
+"""What a user does after a stack's first create, read from its template and spec, and the
+fix for CloudFormation failures whose cause is known."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..aws.enums import CHECKS_STACK
+
+if TYPE_CHECKING:
+    from ..spec.model import Spec
+
+# A failed event's reason -> what to do. The texts are CodeBuild's CreateWebhook errors as
+# CloudFormation reports them (aws/aws-cdk#1844 and hashicorp/terraform-provider-aws#2814:
+# no stored credential; aws/aws-cdk#31726: the connection; rust-lang/simpleinfra#677: the
+# credential cannot add webhooks).
+KNOWN_FAILURES = (
+    (
+        ("No Access token found", "Could not find access token"),
+        "CodeBuild has no source credential for this Git host in this account and region: "
+        "deploy bootstrap-bitbucket / bootstrap-github first (or connect the host in the "
+        "CodeBuild console, or set repository.connection in the spec), delete the rolled-back "
+        "stack and deploy again",
+    ),
+    (
+        ("Access denied to connection",),
+        "CodeBuild could not use the connection: check that it is AVAILABLE and that its app "
+        "can see the repository (Developer Tools > Settings > Connections), then delete the "
+        "rolled-back stack and deploy again",
+    ),
+    (
+        ("Repository not found or permission denied",),
+        "the stored credential cannot add a webhook to this repository: it needs admin rights "
+        "on it (Bitbucket: the app password's webhook and repository admin scopes; GitHub: "
+        "admin:repo_hook); store a new one with the bootstrap stack and deploy again",
+    ),
+)
+
+
+def known_fix(reason: str) -> str | None:
+    for texts, fix in KNOWN_FAILURES:
+        if any(text in reason for text in texts):
+            return fix
+    return None
+
+
+def _resources(template: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
+    resources = template.get("Resources") or {}
+    return [
+        r.get("Properties") or {}
+        for _, r in sorted(resources.items())
+        if isinstance(r, dict) and r.get("Type") == kind
+    ]
+
+
+def email_subscribers(template: Mapping[str, Any]) -> list[str]:
+    return sorted(
+        str(p.get("Endpoint"))
+        for p in _resources(template, "AWS::SNS::Subscription")
+        if p.get("Protocol") == "email"
+    )
+
+
+def bitbucket_pull_request_ends(template: Mapping[str, Any]) -> list[str]:
+    """The merged/declined events a Bitbucket webhook filters on: Bitbucket sends them only
+    when the repository webhook has those triggers ticked (docs/deploy.md)."""
+    found = set()
+    for project in _resources(template, "AWS::CodeBuild::Project"):
+        if (project.get("Source") or {}).get("Type") != "BITBUCKET":
+            continue
+        for group in ((project.get("Triggers") or {}).get("FilterGroups")) or []:
+            for item in group:
+                if item.get("Type") == "EVENT":
+                    found |= {
+                        e for e in str(item.get("Pattern")).split(",")
+                        if e in ("PULL_REQUEST_MERGED", "PULL_REQUEST_CLOSED")
+                    }  # fmt: skip
+    return sorted(found)
+
+
+def waits_for_source_object(template: Mapping[str, Any]) -> str | None:
+    """The S3 key a pipeline's source action reads, when it has one."""
+    for pipeline in _resources(template, "AWS::CodePipeline::Pipeline"):
+        for stage in pipeline.get("Stages") or []:
+            for action in stage.get("Actions") or []:
+                if (action.get("ActionTypeId") or {}).get("Provider") == "S3":
+                    return str((action.get("Configuration") or {}).get("S3ObjectKey"))
+    return None
+
+
+def next_steps(
+    template: Mapping[str, Any], spec: Spec | None, environment: str | None
+) -> list[str]:
+    """What to do after the first create: confirmations and console steps CloudFormation
+    cannot do, the expected failed first run, the stack still to deploy."""
+    steps = []
+    emails = email_subscribers(template)
+    if emails:
+        steps.append(
+            f"confirm the SNS subscription e-mail AWS sent to {', '.join(emails)}: nothing is "
+            "delivered to an address until it clicks Confirm subscription"
+        )
+    ends = bitbucket_pull_request_ends(template)
+    if ends:
+        names = {"PULL_REQUEST_MERGED": "Merged", "PULL_REQUEST_CLOSED": "Declined"}
+        ticks = " and ".join(f"Pull Request: {names[e]}" for e in ends)
+        steps.append(
+            f"in Bitbucket, Repository settings > Webhooks > the CodeBuild webhook: tick {ticks} "
+            "(Bitbucket sends them only when ticked)"
+        )
+    key = waits_for_source_object(template)
+    if key:
+        branch = _branch(spec, environment)
+        steps.append(
+            f"CodePipeline starts a new pipeline once: that run fails in Source (NoSuchKey: no "
+            f"{key} yet), as expected; push to {branch} and the webhook build uploads it"
+        )
+    if spec is not None and spec.checks is not None and environment != CHECKS_STACK:
+        steps.append(
+            f"deploy the pull-request checks: pipeline-generator deploy {spec.service}-checks"
+        )
+    return steps
+
+
+def _branch(spec: Spec | None, environment: str | None) -> str:
+    if spec is None or environment not in spec.environments:
+        return "the environment's branch"
+    return str(spec.environments[environment].branch)
