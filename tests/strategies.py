@@ -99,9 +99,7 @@ def checks(draw: st.DrawFn, provider: str) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         drawn["events"] = draw(st.lists(st.sampled_from(events), min_size=1, unique=True))
-    drawn["approval"] = draw(
-        st.sampled_from(["all", "none", "fork"])
-    )
+    drawn["approval"] = draw(st.sampled_from(["all", "none", "fork"]))
     if draw(st.booleans()):
         drawn["actors"] = draw(st.lists(regex(r"[0-9]{6,9}"), min_size=1, max_size=2))
     if drawn["approval"] == "all" or "actors" in drawn:

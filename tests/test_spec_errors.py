@@ -23,6 +23,7 @@ environments:
       ecs: {cluster: dev, service: orders-api, task_roles: []}
 """
 
+SECRET_KEY = "arn:aws:kms:eu-west-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-0a1b2c3d4e5f"
 KMS = "kms_key: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n"
 
 
@@ -153,6 +154,25 @@ CASES = [
             "security_groups: [sg-0abc1234]}",
         ),
         's.yaml:6:55: build.vpc.subnets[1]: lists "subnet-0abc1234" twice; give it once',
+    ),
+    (
+        "secret key given as an alias",
+        GOOD.replace("timeout: 60", "secret_keys: [alias/payments-secrets]"),
+        "s.yaml:6:17: build.secret_keys[0]: must be the ARN of a KMS key (arn:aws:kms:<region>:"
+        "<account>:key/<key-id>; an alias cannot be used in key policies and grants); got "
+        '"alias/payments-secrets"',
+    ),
+    (
+        "secret key given as a bare key id",
+        GOOD.replace("timeout: 60", "secret_keys: [1234abcd-12ab-34cd-56ef-1234567890ab]"),
+        "s.yaml:6:17: build.secret_keys[0]: must be the ARN of a KMS key (arn:aws:kms:<region>:"
+        "<account>:key/<key-id>; an alias cannot be used in key policies and grants); got "
+        '"1234abcd-12ab-34cd-56ef-1234567890ab"',
+    ),
+    (
+        "secret key given twice",
+        GOOD.replace("timeout: 60", f"secret_keys: [{SECRET_KEY}, {SECRET_KEY}]"),
+        f's.yaml:6:94: build.secret_keys[1]: lists "{SECRET_KEY}" twice; give it once',
     ),
     (
         "duplicate key",
@@ -438,7 +458,7 @@ CASES = [
         "deprecated image",
         GOOD.replace("timeout: 60", "image: aws/codebuild/standard:4.0"),
         's.yaml:6:10: build.image: "aws/codebuild/standard:4.0" is deprecated on March 31, 2023: '
-        'use '
+        "use "
         "aws/codebuild/standard:7.0",
     ),
     (
@@ -453,7 +473,7 @@ CASES = [
         "windows image",
         GOOD.replace("timeout: 60", "image: aws/codebuild/windows-base:2019-3.0"),
         's.yaml:6:10: build.image: "aws/codebuild/windows-base:2019-3.0" is a Windows, Lambda or '
-        'EC2 '
+        "EC2 "
         "image: this generator builds in Linux containers (arch x86_64 or arm64)",
     ),
     (
@@ -496,7 +516,7 @@ CASES = [
             "timeout: 60",
             "vpc: {vpc: vpc-0a1b2c3d, subnets: [subnet-xyz], security_groups: [sg-0a1b2c3d]}",
         ),
-        's.yaml:6:38: build.vpc.subnets[0]: must match ^subnet-([0-9a-f]{8}|[0-9a-f]{17})$; got '
+        "s.yaml:6:38: build.vpc.subnets[0]: must match ^subnet-([0-9a-f]{8}|[0-9a-f]{17})$; got "
         '"subnet-xyz"',
     ),
     (
@@ -505,7 +525,7 @@ CASES = [
             "timeout: 60",
             "vpc: {vpc: vpc-0a1b2c3d, subnets: [subnet-0a1b2c3d], security_groups: [sg-1]}",
         ),
-        's.yaml:6:74: build.vpc.security_groups[0]: must match ^sg-([0-9a-f]{8}|[0-9a-f]{17})$; '
+        "s.yaml:6:74: build.vpc.security_groups[0]: must match ^sg-([0-9a-f]{8}|[0-9a-f]{17})$; "
         'got "sg-1"',
     ),
     (
@@ -733,6 +753,12 @@ TRAP_WARNINGS = [
         "a deployed imagedefinitions.json still names it; tag images with the commit and make "
         "the repositories' tags immutable (aws ecr put-image-tag-mutability --repository-name "
         "<repo> --image-tag-mutability IMMUTABLE)",
+    ),
+    (
+        GOOD.replace("timeout: 60", f"secret_keys: [{SECRET_KEY}]"),
+        "s.yaml:6:16: build.secret_keys: warning: no role reads a secret (build.secrets, "
+        "environments.<env>.secrets and checks.secrets are empty), so these keys are granted "
+        "to none; list the secrets they encrypt, or leave secret_keys out",
     ),
 ]
 

@@ -38,14 +38,17 @@ def meaning(pattern: str, text: str) -> str:
 BRANCH_PATTERN = meaning(
     r"^(?!/)(?!refs/)(?!origin/)(?!remotes/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)"
     r"[A-Za-z0-9._/+-]+$",
-    "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
-    "trailing /)",
+    "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or trailing /)",
 )
 KMS_KEY_PATTERN = meaning(
     r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$",
     "must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key-id>; an alias "
     "cannot be used in key policies and grants)",
 )
+# An IAM policy names a KMS key by its key ARN: an alias or alias ARN in Resource does not
+# control access to the key it points to (KMS developer guide, "Using aliases to control
+# access to KMS keys" / "Specifying KMS keys in IAM policy statements").
+KmsKeyArn = Annotated[str, StringConstraints(pattern=KMS_KEY_PATTERN)]
 CONNECTION_PATTERN = meaning(
     r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:"
     r"connection/[A-Za-z0-9_-]+$",
@@ -120,9 +123,7 @@ IamRoleName = Annotated[
 SecretReference = Annotated[
     str, StringConstraints(pattern=SECRET_PATTERN, min_length=1, max_length=2048)
 ]
-BranchName = Annotated[
-    str, StringConstraints(pattern=BRANCH_PATTERN, min_length=1, max_length=255)
-]
+BranchName = Annotated[str, StringConstraints(pattern=BRANCH_PATTERN, min_length=1, max_length=255)]
 
 
 def _allowed_retention(days: int) -> int:
@@ -254,6 +255,14 @@ class Build(StrictModel):
         description="Environment variables read at build time: NAME -> ssm:/parameter/path "
         "or secretsmanager:<secret-name-or-arn>. The build role may read only these.",
         max_length=50,
+    )
+    secret_keys: list[KmsKeyArn] = Field(
+        default_factory=list,
+        description="ARNs of the customer managed KMS keys that encrypt the secrets the spec "
+        "reads (SSM SecureString parameters, Secrets Manager secrets): every role that reads "
+        "secrets may kms:Decrypt with these keys only through the stores its secrets use "
+        "(kms:ViaService ssm.<region> / secretsmanager.<region>). Not needed for the AWS "
+        "managed keys aws/ssm and aws/secretsmanager.",
     )
     ecr: list[EcrRepositoryName] = Field(
         default_factory=list,

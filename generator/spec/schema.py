@@ -188,6 +188,7 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
 
     build = defs["Build"]["properties"]
     build["ecr"]["uniqueItems"] = True
+    build["secret_keys"]["uniqueItems"] = True
 
     environment = defs["Environment"]
     events = environment["properties"]["events"]

@@ -62,7 +62,7 @@ def build_policy(spec: Spec, env: str, log_group: LogGroup, artifacts: Bucket) -
     grants.add(iam.grant_reports(naming.build_project_name(naming.stack_name(spec.service, env))))
     if spec.build.ecr:
         grants.add(*iam.grant_ecr_push(spec.build.ecr))
-    grants.add(*iam.grant_read_secrets(secret_refs(spec, env)))
+    grants.add(*iam.grant_read_secrets(secret_refs(spec, env), spec.build.secret_keys))
     grants.add(*build_environment_grants(spec))
     return grants.statements()
 
@@ -439,6 +439,6 @@ def check_policy(spec: Spec, log_group: LogGroup) -> list[Statement]:
     grants.add(iam.grant_reports(stack))
     if spec.repository.connection is not None:
         grants.add(iam.grant_use_connection(spec.repository.connection))
-    grants.add(*iam.grant_read_secrets(secret_refs(spec, CHECKS_STACK)))
+    grants.add(*iam.grant_read_secrets(secret_refs(spec, CHECKS_STACK), spec.build.secret_keys))
     grants.add(*build_environment_grants(spec))
     return grants.statements()
