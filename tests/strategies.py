@@ -235,6 +235,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         spec["overrides"] = {"BuildProject": {"Properties": {"ConcurrentBuildLimit": 2}}}
     if "kms_key" in spec and draw(st.booleans()):
         spec["hardening"] = "strict"
+        spec["access_logs"] = "acme-s3-access-logs-111122223333-eu-west-1"
         spec["logs"]["retention"] = draw(
             st.sampled_from([d for d in LOG_RETENTION_DAYS if d >= 365])
         )

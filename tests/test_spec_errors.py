@@ -24,6 +24,7 @@ environments:
 """
 
 SECRET_KEY = "arn:aws:kms:eu-west-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-0a1b2c3d4e5f"
+ACCESS_LOGS = "access_logs: acme-s3-access-logs-111122223333-eu-west-1\n"
 KMS = "kms_key: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n"
 
 
@@ -185,7 +186,8 @@ CASES = [
         "unknown key",
         GOOD.replace("environments:", "enviroments:"),
         "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
-        "logs, badge, environments, kms_key, checks, notifications, hardening, tags, "
+        "logs, badge, environments, kms_key, checks, notifications, access_logs, hardening, "
+        "tags, "
         'overrides (did you mean "environments"?)',
     ),
     (
@@ -366,6 +368,29 @@ CASES = [
         GOOD + "logs: {retention: 90}\nhardening: strict\n" + KMS,
         "s.yaml:13:19: logs.retention: must be at least 365 under hardening: strict (Control "
         "Tower's CT.CLOUDWATCH.PR.2: logs kept a year); got 90",
+    ),
+    (
+        "strict without access_logs",
+        GOOD + "hardening: strict\n" + KMS,
+        "s.yaml:13:12: hardening: strict needs access_logs: Control Tower's CT.S3.PR.2 requires "
+        "server access logging on both buckets; give access_logs: <an existing log bucket in "
+        "this account and Region>, or use hardening: standard",
+    ),
+    (
+        "access_logs given as a bucket ARN",
+        GOOD + "access_logs: arn:aws:s3:::acme-logs\n",
+        "s.yaml:13:14: access_logs: must be an S3 bucket name (3-63 lower-case letters, digits, "
+        ". and -, starting and ending with a letter or digit, no '..', not an IP address, no "
+        "reserved prefix xn--, sthree-, amzn-s3-demo- or suffix -s3alias, --ol-s3, .mrap, "
+        '--x-s3, --table-s3); got "arn:aws:s3:::acme-logs"',
+    ),
+    (
+        "access_logs given as an access point alias",
+        GOOD + "access_logs: acme-logs-ab12cd34ef56gh78ij90kl12mn34op56-s3alias\n",
+        "s.yaml:13:14: access_logs: must be an S3 bucket name (3-63 lower-case letters, digits, "
+        ". and -, starting and ending with a letter or digit, no '..', not an IP address, no "
+        "reserved prefix xn--, sthree-, amzn-s3-demo- or suffix -s3alias, --ol-s3, .mrap, "
+        '--x-s3, --table-s3); got "acme-logs-ab12cd34ef56gh78ij90kl12mn34op56-s3alias"',
     ),
     (
         "unknown hardening",
@@ -623,7 +648,8 @@ def test_error_message(name: str, text: str, expected: str) -> None:
 
 
 def test_strict_defaults_to_a_year_of_logs() -> None:
-    spec = validate_spec(load_spec_text(GOOD + "hardening: strict\n" + KMS, "s.yaml"))
+    text = GOOD + "hardening: strict\n" + KMS + ACCESS_LOGS
+    spec = validate_spec(load_spec_text(text, "s.yaml"))
     assert spec.logs.retention == 30 and spec.log_retention == 365
 
 

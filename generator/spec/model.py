@@ -69,6 +69,16 @@ SECRET_PATTERN = meaning(
     "must be ssm:/parameter/path or secretsmanager:<secret-name-or-arn>[:json-key]",
 )
 
+# S3 user guide, "General purpose bucket naming rules": 3-63 characters of lower-case
+# letters, digits, dots and hyphens, beginning and ending with a letter or digit, no two
+# adjacent dots, not an IP address, none of the reserved prefixes and suffixes.
+BUCKET_NAME_PATTERN = meaning(
+    r"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)"
+    r"(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    "must be an S3 bucket name (3-63 lower-case letters, digits, . and -, starting and "
+    "ending with a letter or digit, no '..', not an IP address, no reserved prefix "
+    "xn--, sthree-, amzn-s3-demo- or suffix -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)",
+)
 SNS_TOPIC_PATTERN = meaning(
     r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$",
     "must be the ARN of an SNS topic (arn:aws:sns:<region>:<account>:<topic-name>)",
@@ -484,13 +494,23 @@ class Spec(StrictModel):
     notifications: Notifications | None = Field(
         None, description="Pipeline and check events to an SNS topic (AWS CodeStar Notifications)."
     )
+    access_logs: str | None = Field(
+        None,
+        pattern=BUCKET_NAME_PATTERN,
+        description="Name of an existing bucket for the S3 server access logs of both "
+        "buckets (prefix <stack>/source/ and <stack>/artifacts/); the stack creates no log "
+        "bucket. S3 delivers logs only to a bucket in the same account and Region as the "
+        "logged bucket, without SSE-KMS default encryption, without Object Lock, whose policy "
+        "lets logging.s3.amazonaws.com put objects: Control Tower's log archive bucket, in "
+        "another account, cannot be it; use a central log bucket per account and Region.",
+    )
     hardening: Literal["standard", "strict"] = Field(
         "standard",
         description="standard: fails only the AWS Control Tower proactive controls "
         "docs/security.md lists, each a choice not to pay for it. strict: passes every "
-        "Control Tower proactive control that applies (needs kms_key, logs.retention of at least "
-        f"{STRICT_MIN_RETENTION} days, no build.privileged; adds an access-log bucket and "
-        "Object Lock; costs money while idle).",
+        "Control Tower proactive control that applies (needs kms_key, access_logs, "
+        f"logs.retention of at least {STRICT_MIN_RETENTION} days, no build.privileged; turns "
+        "Object Lock on, with no default retention).",
     )
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40

@@ -557,6 +557,13 @@ def _strict_problems(data: dict[Any, Any]) -> Iterator[Problem]:
             "encrypted with a KMS key (CloudWatch Logs accepts only a customer managed key); "
             "give kms_key, or use hardening: standard",
         )
+    if data.get("access_logs") is None:
+        yield (
+            ("hardening",),
+            "strict needs access_logs: Control Tower's CT.S3.PR.2 requires server access "
+            "logging on both buckets; give access_logs: <an existing log bucket in this "
+            "account and Region>, or use hardening: standard",
+        )
     if _mapping(data, "build").get("privileged") is True:
         yield (
             ("build", "privileged"),

@@ -36,13 +36,6 @@ def cfn_lint_ignores(*check_ids: str) -> dict[str, Any]:
     return {"cfn-lint": {"config": {"ignore_checks": list(check_ids)}}}
 
 
-# The access-log bucket's own CKV_AWS_18: logging it would log its own log deliveries.
-ACCESS_LOG_BUCKET_UNLOGGED = (
-    "This bucket receives the stack's S3 server access logs; logging it to itself would "
-    "log its own log deliveries, and to a further bucket would need that bucket logged too."
-)
-
-
 def checkov_skips(*check_ids: str, **comments: str) -> dict[str, Any]:
     """Resource Metadata that tells checkov to skip these checks, with their reasons."""
     return {
