@@ -10,7 +10,8 @@ ACCEPTED_CHECKS: dict[str, str] = {
     "CKV_AWS_18": (
         "No S3 server access logging: only this stack's roles can write or read the bucket, "
         "and a log bucket would itself be unlogged and cost storage on every request; use "
-        "CloudTrail S3 data events where an audit trail is required."
+        "CloudTrail S3 data events where an audit trail is required, or name an existing "
+        "log bucket with access_logs."
     ),
     "CKV_AWS_158": (
         "CloudWatch Logs encrypts log data at rest by default; a customer-managed key costs "
