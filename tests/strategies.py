@@ -159,6 +159,18 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         "secrets": secrets,
         "ecr": draw(st.lists(regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?"), unique=True, max_size=3)),
     }
+    if secrets and draw(st.booleans()):
+        build["secret_keys"] = [
+            "arn:aws:kms:eu-west-1:111122223333:key/" + key
+            for key in draw(
+                st.lists(
+                    regex(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+                    min_size=1,
+                    max_size=2,
+                    unique=True,
+                )
+            )
+        ]
     build |= draw(build_settings(build))
     allowed_events = [
         e
