@@ -99,9 +99,7 @@ def checks(draw: st.DrawFn, provider: str) -> dict[str, Any]:
     }
     if draw(st.booleans()):
         drawn["events"] = draw(st.lists(st.sampled_from(events), min_size=1, unique=True))
-    drawn["approval"] = draw(
-        st.sampled_from(["all", "none", "fork"])
-    )
+    drawn["approval"] = draw(st.sampled_from(["all", "none", "fork"]))
     if draw(st.booleans()):
         drawn["actors"] = draw(st.lists(regex(r"[0-9]{6,9}"), min_size=1, max_size=2))
     if drawn["approval"] == "all" or "actors" in drawn:
@@ -161,6 +159,18 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         "secrets": secrets,
         "ecr": draw(st.lists(regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?"), unique=True, max_size=3)),
     }
+    if secrets and draw(st.booleans()):
+        build["secret_keys"] = [
+            "arn:aws:kms:eu-west-1:111122223333:key/" + key
+            for key in draw(
+                st.lists(
+                    regex(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+                    min_size=1,
+                    max_size=2,
+                    unique=True,
+                )
+            )
+        ]
     build |= draw(build_settings(build))
     allowed_events = [
         e
@@ -237,6 +247,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         spec["overrides"] = {"BuildProject": {"Properties": {"ConcurrentBuildLimit": 2}}}
     if "kms_key" in spec and draw(st.booleans()):
         spec["hardening"] = "strict"
+        spec["access_logs"] = "acme-s3-access-logs-111122223333-eu-west-1"
         spec["logs"]["retention"] = draw(
             st.sampled_from([d for d in LOG_RETENTION_DAYS if d >= 365])
         )

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 GUARD_DIR = Path(os.environ.get("CFN_GUARD_DIR", ROOT / ".tools" / "cfn-guard"))
 STANDARD_LIMIT = 5
 KEY = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+LOG_BUCKET = "acme-s3-access-logs-111122223333-eu-west-1"
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +65,7 @@ def _strict_variant(data: dict[str, Any]) -> dict[str, Any]:
     """The example spec as a strict author would write it."""
     data = dict(data, hardening="strict")
     data.setdefault("kms_key", KEY)
+    data.setdefault("access_logs", LOG_BUCKET)
     # No privileged mode, so no Docker layer cache either.
     build = {k: v for k, v in data.get("build", {}).items() if k != "privileged"}
     if build.get("cache") == "local":
@@ -85,29 +87,34 @@ def strict_templates(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return _service_templates(out)
 
 
-def test_strict_variants_fail_only_what_no_stack_of_this_kind_can_pass(
-    guard: Guard, strict_templates: list[Path]
-) -> None:
+def test_strict_variants_fail_no_control(guard: Guard, strict_templates: list[Path]) -> None:
     assert len(strict_templates) >= len(list(SPECS.glob("*.yaml")))
     failures = guard.failures(strict_templates)
     assert any(p.name.endswith("-checks.yaml") for p in strict_templates)
     for path in strict_templates:
-        failing = failures[str(path)]
-        # The checks stack has no bucket: it passes every control.
-        checks = path.name.endswith("-checks.yaml")
-        expected = set() if checks else {w.control for w in controls.STRICT_WAIVERS}
-        assert set(failing) == expected, path.name
-        # ... and only on the access-log bucket.
-        for control, resources in failing.items():
-            assert resources == controls.STRICT_WAIVER_RESOURCES, (path.name, control)
-        assert set(waivers_of(_load(path))) == expected
+        assert failures[str(path)] == {}, path.name
+        assert waivers_of(_load(path)) == {}, path.name
 
 
-def test_strict_object_lock_ends_before_lifecycle_deletes() -> None:
-    from generator.stack import s3
-
-    assert s3.SOURCE_LOCK_DAYS <= s3.SOURCE_NONCURRENT_DAYS
-    assert s3.ARTIFACT_LOCK_DAYS <= s3.ARTIFACT_EXPIRY_DAYS
+def test_strict_buckets_log_to_access_logs_and_lock_without_default_retention(
+    strict_templates: list[Path],
+) -> None:
+    """No log bucket of the stack's own; Object Lock on with no default retention, so an
+    upload without Content-MD5 or a checksum header is not refused (S3 API reference,
+    PutObject)."""
+    for path in strict_templates:
+        resources = _load(path)["Resources"]
+        buckets = {k: r for k, r in resources.items() if r["Type"] == "AWS::S3::Bucket"}
+        assert set(buckets) <= {"SourceBucket", "ArtifactBucket"}, path.name
+        for name, bucket in buckets.items():
+            props = bucket["Properties"]
+            assert props["LoggingConfiguration"]["DestinationBucketName"] == LOG_BUCKET
+            prefix = "source/" if name == "SourceBucket" else "artifacts/"
+            assert props["LoggingConfiguration"]["LogFilePrefix"] == {
+                "Fn::Sub": "${AWS::StackName}/" + prefix
+            }
+            assert props["ObjectLockEnabled"] is True
+            assert props["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled"}
 
 
 def test_user_rules_run_beside_control_tower(guard: Guard, tmp_path: Path) -> None:

@@ -339,8 +339,7 @@ def test_the_ecs_buildspec_pushes_in_the_pipeline_and_only_builds_in_checks(work
     build.mkdir()
     assert run_buildspec(buildspec, build, "dev") == [
         "aws ecr get-login-password --region eu-west-1",
-        "docker login --username AWS --password-stdin "
-        "111122223333.dkr.ecr.eu-west-1.amazonaws.com",
+        "docker login --username AWS --password-stdin 111122223333.dkr.ecr.eu-west-1.amazonaws.com",
         f"docker build -t {image} .",
         f"docker push {image}",
     ]

@@ -126,6 +126,8 @@ def scopes(
     if kind == "kms-key":
         assert spec.kms_key is not None
         return [(spec.kms_key,) * 2]
+    if kind == "secret-keys":
+        return [(key, key) for key in spec.build.secret_keys]
     if kind == "ssm-parameters":
         return [
             (regional("ssm", "parameter/" + s.name.lstrip("/")),) * 2
@@ -158,9 +160,7 @@ def scopes(
     raise AssertionError(f"unknown resource kind {kind}")
 
 
-def context_of(
-    need: Need, template: dict[str, Any], role_arn: str, spec: Spec
-) -> dict[str, str]:
+def context_of(need: Need, template: dict[str, Any], role_arn: str, spec: Spec) -> dict[str, str]:
     values = {"{region}": REGION}
     if spec.build.vpc is not None:
         values["{subnet}"] = regional("ec2", f"subnet/{spec.build.vpc.subnets[-1]}")
@@ -246,6 +246,8 @@ def test_the_check_role_never_gets_deploy_permissions_or_build_secrets() -> None
     operations = role_operations(spec, "checks")
     assert set(operations) == {"CheckRole"}
     allowed = {"codebuild-logs", "codebuild-reports", "codeconnections", "secrets-manager"}
+    # checks.secrets are all in Secrets Manager: the secret keys only through it, never SSM.
+    allowed.add("kms-secrets-manager")
     assert set(operations["CheckRole"]) == allowed
     template = template_data(compose(spec, "checks"))
     policy = json.dumps(template["Resources"]["CheckRole"]["Properties"]["Policies"])
@@ -300,3 +302,52 @@ def test_every_operation_cites_an_aws_page() -> None:
     for operation in OPERATIONS.values():
         assert operation.source.startswith("https://docs.aws.amazon.com/"), operation.name
         assert operation.needs, operation.name
+
+
+SECRET_KEY = "arn:aws:kms:eu-west-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-0a1b2c3d4e5f"
+SSM_ONLY = f"""\
+service: ledger
+repository: {{provider: github, url: https://github.com/acme/ledger.git}}
+build:
+  secrets: {{DB_PASSWORD: "ssm:/ledger/db-password"}}
+  secret_keys: [{SECRET_KEY}]
+environments:
+  prod:
+    branch: main
+    events: [push]
+    deploy: {{s3: {{bucket: acme-ledger}}}}
+"""
+
+
+def _decrypt_statements(spec: Spec, env: str, role: str) -> list[dict[str, Any]]:
+    template = template_data(compose(spec, env))
+    (policy,) = template["Resources"][role]["Properties"]["Policies"]
+    document = resolve(policy["PolicyDocument"], template)
+    return [s for s in document["Statement"] if s["Action"] == ["kms:Decrypt"]]
+
+
+def test_secret_keys_decrypt_only_through_the_stores_the_role_reads() -> None:
+    spec = validate_spec(load_spec_text(SSM_ONLY, "ledger.yaml"))
+    assert _decrypt_statements(spec, "prod", "BuildRole") == [
+        {
+            "Effect": "Allow",
+            "Action": ["kms:Decrypt"],
+            "Resource": [SECRET_KEY],
+            "Condition": {"StringEquals": {"kms:ViaService": [f"ssm.{REGION}.amazonaws.com"]}},
+        }
+    ]
+    (both,) = _decrypt_statements(
+        *[(s, "prod", "BuildRole") for n, s in _example_specs() if n == "payments-gateway.yaml"][0]
+    )
+    assert both["Resource"] == [SECRET_KEY]
+    assert both["Condition"]["StringEquals"]["kms:ViaService"] == [
+        f"secretsmanager.{REGION}.amazonaws.com",
+        f"ssm.{REGION}.amazonaws.com",
+    ]
+
+
+def test_without_secret_keys_no_role_may_decrypt_secrets() -> None:
+    spec = validate_spec(
+        load_spec_text(SSM_ONLY.replace(f"  secret_keys: [{SECRET_KEY}]\n", ""), "l.yaml")
+    )
+    assert _decrypt_statements(spec, "prod", "BuildRole") == []

@@ -23,6 +23,8 @@ environments:
       ecs: {cluster: dev, service: orders-api, task_roles: []}
 """
 
+SECRET_KEY = "arn:aws:kms:eu-west-1:111122223333:key/9f8e7d6c-5b4a-4c3d-8e2f-0a1b2c3d4e5f"
+ACCESS_LOGS = "access_logs: acme-s3-access-logs-111122223333-eu-west-1\n"
 KMS = "kms_key: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\n"
 
 
@@ -155,6 +157,25 @@ CASES = [
         's.yaml:6:55: build.vpc.subnets[1]: lists "subnet-0abc1234" twice; give it once',
     ),
     (
+        "secret key given as an alias",
+        GOOD.replace("timeout: 60", "secret_keys: [alias/payments-secrets]"),
+        "s.yaml:6:17: build.secret_keys[0]: must be the ARN of a KMS key (arn:aws:kms:<region>:"
+        "<account>:key/<key-id>; an alias cannot be used in key policies and grants); got "
+        '"alias/payments-secrets"',
+    ),
+    (
+        "secret key given as a bare key id",
+        GOOD.replace("timeout: 60", "secret_keys: [1234abcd-12ab-34cd-56ef-1234567890ab]"),
+        "s.yaml:6:17: build.secret_keys[0]: must be the ARN of a KMS key (arn:aws:kms:<region>:"
+        "<account>:key/<key-id>; an alias cannot be used in key policies and grants); got "
+        '"1234abcd-12ab-34cd-56ef-1234567890ab"',
+    ),
+    (
+        "secret key given twice",
+        GOOD.replace("timeout: 60", f"secret_keys: [{SECRET_KEY}, {SECRET_KEY}]"),
+        f's.yaml:6:94: build.secret_keys[1]: lists "{SECRET_KEY}" twice; give it once',
+    ),
+    (
         "duplicate key",
         GOOD.replace("build:\n", "build:\n  timeout: 30\n"),
         "s.yaml:7:3: build.timeout: duplicate key; first given at line 6",
@@ -165,7 +186,8 @@ CASES = [
         "unknown key",
         GOOD.replace("environments:", "enviroments:"),
         "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
-        "logs, badge, environments, kms_key, checks, notifications, hardening, tags, "
+        "logs, badge, environments, kms_key, checks, notifications, access_logs, hardening, "
+        "tags, "
         'overrides (did you mean "environments"?)',
     ),
     (
@@ -348,6 +370,29 @@ CASES = [
         "Tower's CT.CLOUDWATCH.PR.2: logs kept a year); got 90",
     ),
     (
+        "strict without access_logs",
+        GOOD + "hardening: strict\n" + KMS,
+        "s.yaml:13:12: hardening: strict needs access_logs: Control Tower's CT.S3.PR.2 requires "
+        "server access logging on both buckets; give access_logs: <an existing log bucket in "
+        "this account and Region>, or use hardening: standard",
+    ),
+    (
+        "access_logs given as a bucket ARN",
+        GOOD + "access_logs: arn:aws:s3:::acme-logs\n",
+        "s.yaml:13:14: access_logs: must be an S3 bucket name (3-63 lower-case letters, digits, "
+        ". and -, starting and ending with a letter or digit, no '..', not an IP address, no "
+        "reserved prefix xn--, sthree-, amzn-s3-demo- or suffix -s3alias, --ol-s3, .mrap, "
+        '--x-s3, --table-s3); got "arn:aws:s3:::acme-logs"',
+    ),
+    (
+        "access_logs given as an access point alias",
+        GOOD + "access_logs: acme-logs-ab12cd34ef56gh78ij90kl12mn34op56-s3alias\n",
+        "s.yaml:13:14: access_logs: must be an S3 bucket name (3-63 lower-case letters, digits, "
+        ". and -, starting and ending with a letter or digit, no '..', not an IP address, no "
+        "reserved prefix xn--, sthree-, amzn-s3-demo- or suffix -s3alias, --ol-s3, .mrap, "
+        '--x-s3, --table-s3); got "acme-logs-ab12cd34ef56gh78ij90kl12mn34op56-s3alias"',
+    ),
+    (
         "unknown hardening",
         GOOD + "hardening: paranoid\n",
         's.yaml:13:12: hardening: must be one of standard, strict; got "paranoid"',
@@ -438,7 +483,7 @@ CASES = [
         "deprecated image",
         GOOD.replace("timeout: 60", "image: aws/codebuild/standard:4.0"),
         's.yaml:6:10: build.image: "aws/codebuild/standard:4.0" is deprecated on March 31, 2023: '
-        'use '
+        "use "
         "aws/codebuild/standard:7.0",
     ),
     (
@@ -453,7 +498,7 @@ CASES = [
         "windows image",
         GOOD.replace("timeout: 60", "image: aws/codebuild/windows-base:2019-3.0"),
         's.yaml:6:10: build.image: "aws/codebuild/windows-base:2019-3.0" is a Windows, Lambda or '
-        'EC2 '
+        "EC2 "
         "image: this generator builds in Linux containers (arch x86_64 or arm64)",
     ),
     (
@@ -496,7 +541,7 @@ CASES = [
             "timeout: 60",
             "vpc: {vpc: vpc-0a1b2c3d, subnets: [subnet-xyz], security_groups: [sg-0a1b2c3d]}",
         ),
-        's.yaml:6:38: build.vpc.subnets[0]: must match ^subnet-([0-9a-f]{8}|[0-9a-f]{17})$; got '
+        "s.yaml:6:38: build.vpc.subnets[0]: must match ^subnet-([0-9a-f]{8}|[0-9a-f]{17})$; got "
         '"subnet-xyz"',
     ),
     (
@@ -505,7 +550,7 @@ CASES = [
             "timeout: 60",
             "vpc: {vpc: vpc-0a1b2c3d, subnets: [subnet-0a1b2c3d], security_groups: [sg-1]}",
         ),
-        's.yaml:6:74: build.vpc.security_groups[0]: must match ^sg-([0-9a-f]{8}|[0-9a-f]{17})$; '
+        "s.yaml:6:74: build.vpc.security_groups[0]: must match ^sg-([0-9a-f]{8}|[0-9a-f]{17})$; "
         'got "sg-1"',
     ),
     (
@@ -603,7 +648,8 @@ def test_error_message(name: str, text: str, expected: str) -> None:
 
 
 def test_strict_defaults_to_a_year_of_logs() -> None:
-    spec = validate_spec(load_spec_text(GOOD + "hardening: strict\n" + KMS, "s.yaml"))
+    text = GOOD + "hardening: strict\n" + KMS + ACCESS_LOGS
+    spec = validate_spec(load_spec_text(text, "s.yaml"))
     assert spec.logs.retention == 30 and spec.log_retention == 365
 
 
@@ -733,6 +779,12 @@ TRAP_WARNINGS = [
         "a deployed imagedefinitions.json still names it; tag images with the commit and make "
         "the repositories' tags immutable (aws ecr put-image-tag-mutability --repository-name "
         "<repo> --image-tag-mutability IMMUTABLE)",
+    ),
+    (
+        GOOD.replace("timeout: 60", f"secret_keys: [{SECRET_KEY}]"),
+        "s.yaml:6:16: build.secret_keys: warning: no role reads a secret (build.secrets, "
+        "environments.<env>.secrets and checks.secrets are empty), so these keys are granted "
+        "to none; list the secrets they encrypt, or leave secret_keys out",
     ),
 ]
 

@@ -122,7 +122,9 @@ def test_push_only_bridges_carry_no_pull_request_policy(pipeline_stacks) -> None
     for stack in pipeline_stacks:
         props = resources_of(stack, "AWS::CodeBuild::Project")["BridgeProject"]["Properties"]
         pushes_only = all(
-            f["Pattern"] == "PUSH" for g in props["Triggers"]["FilterGroups"] for f in g
+            f["Pattern"] == "PUSH"
+            for g in props["Triggers"]["FilterGroups"]
+            for f in g
             if f["Type"] == "EVENT"
         )
         assert ("PullRequestBuildPolicy" in props["Triggers"]) is not pushes_only, stack.name

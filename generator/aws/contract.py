@@ -21,6 +21,7 @@ Resource kinds (resolved per stack by the test):
   ssm-parameters, secrets, ecr-repositories: the spec's entries, each
   image-repository   the private ECR build image's repository
   certificate-object build.certificate's object    cache-objects  ArtifactBucket/cache/*
+  secret-keys        build.secret_keys
   network-interfaces network-interface/*  vpc-subnets, vpc-security-groups: build.vpc's
 """
 
@@ -120,6 +121,20 @@ OPERATIONS: dict[str, Operation] = {
             "secrets-manager",
             "https://docs.aws.amazon.com/codebuild/latest/userguide/build-spec-ref.html",
             _needs("secrets", "secretsmanager:GetSecretValue"),
+        ),
+        Operation(
+            "kms-parameter-store",
+            "https://docs.aws.amazon.com/systems-manager/latest/userguide/ps-restrict-decryption.html",
+            _needs("secret-keys", "kms:Decrypt", kms__ViaService="ssm.{region}.amazonaws.com"),
+        ),
+        Operation(
+            "kms-secrets-manager",
+            "https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html",
+            _needs(
+                "secret-keys",
+                "kms:Decrypt",
+                kms__ViaService="secretsmanager.{region}.amazonaws.com",
+            ),
         ),
         Operation(
             "ecr-push",

@@ -29,13 +29,14 @@ class ControlWaiver:
 S3_ACCESS_LOGGING = ControlWaiver(
     "CT.S3.PR.2",
     "S3 server access logging",
-    "a third bucket per stack and the log storage it fills; hardening: strict adds it",
+    "no access_logs bucket in the spec: server access logs need an existing bucket in the "
+    "stack's account and Region (hardening: strict requires one)",
 )
 S3_OBJECT_LOCK = ControlWaiver(
     "CT.S3.PR.9",
     "S3 Object Lock",
-    "locked versions outlive their lifecycle expiry by the retention period and cannot be "
-    "deleted early; hardening: strict turns it on (governance mode)",
+    "Object Lock cannot be turned off again, and any retention set on an object keeps it "
+    "past its lifecycle expiry; hardening: strict turns it on (with no default retention)",
 )
 # CT.CLOUDWATCH.PR.2 passes a log group without RetentionInDays or with RetentionInDays of
 # at least 365 (Control Tower controls reference, Amazon CloudWatch controls:
@@ -61,32 +62,18 @@ PRIVILEGED_BUILD = ControlWaiver(
     "privileged mode); refused under hardening: strict",
 )
 
-# hardening: strict. The access-log bucket is the one resource no stack of this kind can
-# make pass: it cannot log to itself without logging its own log deliveries ("an infinite
-# loop of logs"), S3 server access logging delivers only to a target with SSE-S3 default
-# encryption and without Object Lock (S3 user guide, enable-server-access-logging and
-# object-lock-configure).
-ACCESS_LOG_BUCKET_NOT_LOGGED = ControlWaiver(
-    "CT.S3.PR.2",
-    "S3 server access logging (the access-log bucket itself)",
-    "the access-log bucket cannot log to itself without logging its own log deliveries",
-)
-ACCESS_LOG_BUCKET_UNLOCKED = ControlWaiver(
-    "CT.S3.PR.9",
-    "S3 Object Lock (the access-log bucket itself)",
-    "S3 buckets with Object Lock cannot be destination buckets for server access logs",
-)
-ACCESS_LOG_BUCKET_SSE_S3 = ControlWaiver(
-    "CT.S3.PR.10",
-    "S3 encryption with a KMS key (the access-log bucket itself)",
-    "S3 server access logs are delivered only to buckets with SSE-S3 default encryption",
-)
-
 
 def standard_waivers(
-    kms_key: bool, privileged: bool, retention_days: int, buckets: bool = True
+    kms_key: bool,
+    privileged: bool,
+    retention_days: int,
+    buckets: bool = True,
+    access_logs: bool = False,
 ) -> tuple[ControlWaiver, ...]:
-    found = [S3_ACCESS_LOGGING, S3_OBJECT_LOCK] if buckets else []
+    """hardening: strict has none: its buckets log to access_logs and have Object Lock."""
+    found = [S3_OBJECT_LOCK] if buckets else []
+    if buckets and not access_logs:
+        found.append(S3_ACCESS_LOGGING)
     if retention_days < CT_MIN_LOG_RETENTION_DAYS:
         found.append(LOG_RETENTION_YEAR)
     if not kms_key:
@@ -96,21 +83,10 @@ def standard_waivers(
     return tuple(sorted(found, key=lambda e: e.control))
 
 
-STRICT_WAIVERS = (
-    ACCESS_LOG_BUCKET_SSE_S3,
-    ACCESS_LOG_BUCKET_NOT_LOGGED,
-    ACCESS_LOG_BUCKET_UNLOCKED,
-)
-# The resources each strict exception is limited to (a test holds the results to it).
-STRICT_WAIVER_RESOURCES = ("AccessLogBucket",)
-
 ALL_WAIVERS = (
     S3_ACCESS_LOGGING,
     S3_OBJECT_LOCK,
     LOG_RETENTION_YEAR,
     LOG_ENCRYPTION_KMS,
     PRIVILEGED_BUILD,
-    ACCESS_LOG_BUCKET_NOT_LOGGED,
-    ACCESS_LOG_BUCKET_UNLOCKED,
-    ACCESS_LOG_BUCKET_SSE_S3,
 )

@@ -186,8 +186,7 @@ EXCLUDED_PERMISSIONS: dict[str, str] = {
     "s3:CreateBucketMetadataTableConfiguration": "no bucket sets MetadataTableConfiguration",
     "s3:GetBucketMetadataTableConfiguration": "no bucket sets MetadataTableConfiguration",
     "s3:DeleteBucketMetadataTableConfiguration": "no bucket sets MetadataTableConfiguration",
-    "s3:UpdateBucketMetadataAnnotationTableConfiguration": "no bucket sets "
-    "MetadataConfiguration",
+    "s3:UpdateBucketMetadataAnnotationTableConfiguration": "no bucket sets MetadataConfiguration",
     "s3:UpdateBucketMetadataInventoryTableConfiguration": "no bucket sets MetadataConfiguration",
     "s3:UpdateBucketMetadataJournalTableConfiguration": "no bucket sets MetadataConfiguration",
     "s3tables:CreateNamespace": "S3 Tables: only for a bucket's metadata table configuration",
@@ -196,8 +195,7 @@ EXCLUDED_PERMISSIONS: dict[str, str] = {
     "s3tables:GetTable": "S3 Tables: only for a bucket's metadata table configuration",
     "s3tables:GetTableMetadataLocation": "S3 Tables: only for a bucket's metadata table "
     "configuration",
-    "s3tables:PutTableBucketPolicy": "S3 Tables: only for a bucket's metadata table "
-    "configuration",
+    "s3tables:PutTableBucketPolicy": "S3 Tables: only for a bucket's metadata table configuration",
     "s3tables:PutTableEncryption": "S3 Tables: only for a bucket's metadata table configuration",
     "s3tables:PutTablePolicy": "S3 Tables: only for a bucket's metadata table configuration",
     "s3tables:UpdateTableMetadataLocation": "S3 Tables: only for a bucket's metadata table "

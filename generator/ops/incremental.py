@@ -12,9 +12,7 @@ from .cache import JsonCache, sha256
 BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
 
 
-def _spec_key(
-    spec_file: Path, name: str, variant: str, spec_files: Iterable[Path] = ()
-) -> str:
+def _spec_key(spec_file: Path, name: str, variant: str, spec_files: Iterable[Path] = ()) -> str:
     """The spec's bytes and its path under the specs root, which its templates record: two
     `pipeline.yaml` files, or one spec moved to another folder, never share a key. The
     bootstrap templates depend on every spec's text (one per Git host the specs use)."""

@@ -38,14 +38,17 @@ def meaning(pattern: str, text: str) -> str:
 BRANCH_PATTERN = meaning(
     r"^(?!/)(?!refs/)(?!origin/)(?!remotes/)(?!.*//)(?!.*\.\.)(?!.*/$)(?!.*\.lock$)"
     r"[A-Za-z0-9._/+-]+$",
-    "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or "
-    "trailing /)",
+    "must be a Git branch name (letters, digits, . _ / + -; no '..', no leading or trailing /)",
 )
 KMS_KEY_PATTERN = meaning(
     r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$",
     "must be the ARN of a KMS key (arn:aws:kms:<region>:<account>:key/<key-id>; an alias "
     "cannot be used in key policies and grants)",
 )
+# An IAM policy names a KMS key by its key ARN: an alias or alias ARN in Resource does not
+# control access to the key it points to (KMS developer guide, "Using aliases to control
+# access to KMS keys" / "Specifying KMS keys in IAM policy statements").
+KmsKeyArn = Annotated[str, StringConstraints(pattern=KMS_KEY_PATTERN)]
 CONNECTION_PATTERN = meaning(
     r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:"
     r"connection/[A-Za-z0-9_-]+$",
@@ -66,6 +69,16 @@ SECRET_PATTERN = meaning(
     "must be ssm:/parameter/path or secretsmanager:<secret-name-or-arn>[:json-key]",
 )
 
+# S3 user guide, "General purpose bucket naming rules": 3-63 characters of lower-case
+# letters, digits, dots and hyphens, beginning and ending with a letter or digit, no two
+# adjacent dots, not an IP address, none of the reserved prefixes and suffixes.
+BUCKET_NAME_PATTERN = meaning(
+    r"^(?!xn--|sthree-|amzn-s3-demo-)(?!.*\.\.)(?!\d+\.\d+\.\d+\.\d+$)"
+    r"(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
+    "must be an S3 bucket name (3-63 lower-case letters, digits, . and -, starting and "
+    "ending with a letter or digit, no '..', not an IP address, no reserved prefix "
+    "xn--, sthree-, amzn-s3-demo- or suffix -s3alias, --ol-s3, .mrap, --x-s3, --table-s3)",
+)
 SNS_TOPIC_PATTERN = meaning(
     r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$",
     "must be the ARN of an SNS topic (arn:aws:sns:<region>:<account>:<topic-name>)",
@@ -120,9 +133,7 @@ IamRoleName = Annotated[
 SecretReference = Annotated[
     str, StringConstraints(pattern=SECRET_PATTERN, min_length=1, max_length=2048)
 ]
-BranchName = Annotated[
-    str, StringConstraints(pattern=BRANCH_PATTERN, min_length=1, max_length=255)
-]
+BranchName = Annotated[str, StringConstraints(pattern=BRANCH_PATTERN, min_length=1, max_length=255)]
 
 
 def _allowed_retention(days: int) -> int:
@@ -255,6 +266,14 @@ class Build(StrictModel):
         description="Environment variables read at build time: NAME -> ssm:/parameter/path "
         "or secretsmanager:<secret-name-or-arn>. The build role may read only these.",
         max_length=50,
+    )
+    secret_keys: list[KmsKeyArn] = Field(
+        default_factory=list,
+        description="ARNs of the customer managed KMS keys that encrypt the secrets the spec "
+        "reads (SSM SecureString parameters, Secrets Manager secrets): every role that reads "
+        "secrets may kms:Decrypt with these keys only through the stores its secrets use "
+        "(kms:ViaService ssm.<region> / secretsmanager.<region>). Not needed for the AWS "
+        "managed keys aws/ssm and aws/secretsmanager.",
     )
     ecr: list[EcrRepositoryName] = Field(
         default_factory=list,
@@ -476,13 +495,23 @@ class Spec(StrictModel):
     notifications: Notifications | None = Field(
         None, description="Pipeline and check events to an SNS topic (AWS CodeStar Notifications)."
     )
+    access_logs: str | None = Field(
+        None,
+        pattern=BUCKET_NAME_PATTERN,
+        description="Name of an existing bucket for the S3 server access logs of both "
+        "buckets (prefix <stack>/source/ and <stack>/artifacts/); the stack creates no log "
+        "bucket. S3 delivers logs only to a bucket in the same account and Region as the "
+        "logged bucket, without SSE-KMS default encryption, without Object Lock, whose policy "
+        "lets logging.s3.amazonaws.com put objects: Control Tower's log archive bucket, in "
+        "another account, cannot be it; use a central log bucket per account and Region.",
+    )
     hardening: Literal["standard", "strict"] = Field(
         "standard",
         description="standard: fails only the AWS Control Tower proactive controls "
         "docs/security.md lists, each a choice not to pay for it. strict: passes every "
-        "Control Tower proactive control that applies (needs kms_key, logs.retention of at least "
-        f"{STRICT_MIN_RETENTION} days, no build.privileged; adds an access-log bucket and "
-        "Object Lock; costs money while idle).",
+        "Control Tower proactive control that applies (needs kms_key, access_logs, "
+        f"logs.retention of at least {STRICT_MIN_RETENTION} days, no build.privileged; turns "
+        "Object Lock on, with no default retention).",
     )
     tags: dict[TagKey, TagValue] = Field(
         default_factory=dict, description="Tags on every taggable resource.", max_length=40

@@ -71,13 +71,14 @@ def _closed_key_patterns(node: Any) -> None:
 
 
 def _strict_rules() -> dict[str, Any]:
-    """hardening: strict needs kms_key, a year of logs and no privileged mode."""
+    """hardening: strict needs kms_key, access_logs, a year of logs and no privileged mode."""
     return {
         "if": {"properties": {"hardening": {"const": "strict"}}, "required": ["hardening"]},
         "then": {
-            "required": ["kms_key"],
+            "required": ["kms_key", "access_logs"],
             "properties": {
                 "kms_key": {"type": "string"},
+                "access_logs": {"type": "string"},
                 "build": {"properties": {"privileged": {"const": False}}},
                 "logs": {"properties": {"retention": {"minimum": STRICT_MIN_RETENTION}}},
             },
@@ -188,6 +189,7 @@ def _add_cross_field_rules(schema: dict[str, Any]) -> None:
 
     build = defs["Build"]["properties"]
     build["ecr"]["uniqueItems"] = True
+    build["secret_keys"]["uniqueItems"] = True
 
     environment = defs["Environment"]
     events = environment["properties"]["events"]

@@ -290,6 +290,24 @@ def semantic_warnings(data: Any) -> Iterator[Problem]:
     yield from _check_push_warnings(data)
     yield from _task_role_warnings(data)
     yield from _shared_tag_warnings(data)
+    yield from _unused_secret_key_warnings(data)
+
+
+def _unused_secret_key_warnings(data: Any) -> Iterator[Problem]:
+    """secret_keys with no secret anywhere grants nothing: most likely the secrets were
+    left out or put in variables."""
+    build = _mapping(data, "build")
+    if not build.get("secret_keys"):
+        return
+    stores = [build, _mapping(data, "checks")]
+    stores += [env for env in _mapping(data, "environments").values() if isinstance(env, dict)]
+    if not any(_mapping(store, "secrets") for store in stores):
+        yield (
+            ("build", "secret_keys"),
+            "no role reads a secret (build.secrets, environments.<env>.secrets and "
+            "checks.secrets are empty), so these keys are granted to none; list the secrets "
+            "they encrypt, or leave secret_keys out",
+        )
 
 
 def _pushes(data: Any) -> bool:
@@ -458,6 +476,11 @@ def _build_problems(build: dict[Any, Any]) -> Iterator[Problem]:
         for i, repository in enumerate(ecr):
             if repository in ecr[:i]:
                 yield ("build", "ecr", i), f'lists "{repository}" twice'
+    keys = build.get("secret_keys")
+    if isinstance(keys, list):
+        for i, key in enumerate(keys):
+            if key in keys[:i]:
+                yield ("build", "secret_keys", i), f'lists "{key}" twice; give it once'
 
 
 def _image_problems(build: dict[Any, Any]) -> Iterator[Problem]:
@@ -473,7 +496,7 @@ def _image_problems(build: dict[Any, Any]) -> Iterator[Problem]:
         matching = ", ".join(i for i, a in CURATED_IMAGES.items() if a == arch)
         yield (
             ("build", "arch"),
-            f'is {arch}, but {image} is an {found.arch} image; for {arch} use one of {matching}',
+            f"is {arch}, but {image} is an {found.arch} image; for {arch} use one of {matching}",
         )
 
 
@@ -534,6 +557,13 @@ def _strict_problems(data: dict[Any, Any]) -> Iterator[Problem]:
             "encrypted with a KMS key (CloudWatch Logs accepts only a customer managed key); "
             "give kms_key, or use hardening: standard",
         )
+    if data.get("access_logs") is None:
+        yield (
+            ("hardening",),
+            "strict needs access_logs: Control Tower's CT.S3.PR.2 requires server access "
+            "logging on both buckets; give access_logs: <an existing log bucket in this "
+            "account and Region>, or use hardening: standard",
+        )
     if _mapping(data, "build").get("privileged") is True:
         yield (
             ("build", "privileged"),
@@ -586,8 +616,10 @@ def _environment_variable_problems(
 
 
 def _checks_problems(checks: dict[Any, Any], provider: str) -> Iterator[Problem]:
-    if checks.get("secrets") and checks.get("approval", "all") != "all" and not checks.get(
-        "actors"
+    if (
+        checks.get("secrets")
+        and checks.get("approval", "all") != "all"
+        and not checks.get("actors")
     ):
         yield (
             ("checks", "secrets"),

@@ -62,7 +62,7 @@ def build_policy(spec: Spec, env: str, log_group: LogGroup, artifacts: Bucket) -
     grants.add(iam.grant_reports(naming.build_project_name(naming.stack_name(spec.service, env))))
     if spec.build.ecr:
         grants.add(*iam.grant_ecr_push(spec.build.ecr))
-    grants.add(*iam.grant_read_secrets(secret_refs(spec, env)))
+    grants.add(*iam.grant_read_secrets(secret_refs(spec, env), spec.build.secret_keys))
     grants.add(*build_environment_grants(spec))
     return grants.statements()
 
@@ -196,9 +196,10 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
 def control_waivers(spec: Spec, env: str) -> tuple[controls.ControlWaiver, ...]:
     buckets = env != CHECKS_STACK  # the checks stack has no buckets
     if spec.strict:
-        return controls.STRICT_WAIVERS if buckets else ()
+        return ()
     return controls.standard_waivers(
         kms_key=spec.kms_key is not None,
+        access_logs=spec.access_logs is not None,
         privileged=spec.build.privileged,
         retention_days=spec.log_retention,
         buckets=buckets,
@@ -230,9 +231,8 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
 
     # Each resource refers to the ones it needs as objects, so they are made in dependency
     # order; they are added in the order reviewers know from every earlier release.
-    access_logs = s3.access_log_bucket(naming.ACCESS_LOG_BUCKET) if spec.strict else None
-    source = s3.source_bucket(naming.SOURCE_BUCKET, key, access_logs)
-    artifacts = s3.artifact_bucket(naming.ARTIFACT_BUCKET, key, access_logs)
+    source = s3.source_bucket(naming.SOURCE_BUCKET, key, spec.access_logs, spec.strict)
+    artifacts = s3.artifact_bucket(naming.ARTIFACT_BUCKET, key, spec.access_logs, spec.strict)
     bridge_logs = logs.log_group(naming.BRIDGE_LOG_GROUP, retention, key)
     bridge_role = iam.service_role(
         naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec, bridge_logs, source)
@@ -311,15 +311,6 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
             event_rule,
         ]
     )
-    if access_logs is not None:
-        template.add_resource(
-            [
-                access_logs,
-                s3.access_log_bucket_policy(
-                    naming.ACCESS_LOG_BUCKET_POLICY, access_logs, [source, artifacts]
-                ),
-            ]
-        )
     topic = add_notifications(
         template,
         spec,
@@ -439,6 +430,6 @@ def check_policy(spec: Spec, log_group: LogGroup) -> list[Statement]:
     grants.add(iam.grant_reports(stack))
     if spec.repository.connection is not None:
         grants.add(iam.grant_use_connection(spec.repository.connection))
-    grants.add(*iam.grant_read_secrets(secret_refs(spec, CHECKS_STACK)))
+    grants.add(*iam.grant_read_secrets(secret_refs(spec, CHECKS_STACK), spec.build.secret_keys))
     grants.add(*build_environment_grants(spec))
     return grants.statements()

@@ -39,6 +39,8 @@ DEPLOYER_PATH = "/pipeline-deployer/"
 # aws-properties-name: "CloudFormation generates a unique physical ID"; S3 bucket names are
 # lowercase). A bucket ARN has no account or region: these patterns are the narrowest scope
 # that fits every stack's buckets.
+# AccessLogBucket: the log bucket strict stacks of 0.1.0 created; updating such a stack to
+# access_logs deletes its AccessLogBucketPolicy (the bucket itself is retained).
 BUCKET_LOGICAL_IDS = ("SourceBucket", "ArtifactBucket", "AccessLogBucket")
 
 # The resource each service's actions act on, in this account and region.

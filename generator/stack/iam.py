@@ -265,8 +265,11 @@ def secret_resource(secret: SecretRef) -> Sub | str:
     return regional_arn("secretsmanager", f"secret:{secret.name}-??????")
 
 
-def grant_read_secrets(secrets: Sequence[SecretRef]) -> list[Statement]:
-    """Read exactly the listed parameters and secrets (CodeBuild resolves them at start)."""
+def grant_read_secrets(
+    secrets: Sequence[SecretRef], secret_keys: Sequence[str] = ()
+) -> list[Statement]:
+    """Read exactly the listed parameters and secrets (CodeBuild resolves them at start),
+    and decrypt them with the spec's secret_keys through those stores only."""
     params = [secret_resource(s) for s in secrets if s.store == "ssm"]
     stored = [secret_resource(s) for s in secrets if s.store == "secretsmanager"]
     statements = []
@@ -274,7 +277,25 @@ def grant_read_secrets(secrets: Sequence[SecretRef]) -> list[Statement]:
         statements.append(_allow([ssm.GetParameters], _unique(params)))
     if stored:
         statements.append(_allow([secretsmanager.GetSecretValue], _unique(stored)))
+    stores = [store for store, found in (("secretsmanager", stored), ("ssm", params)) if found]
+    if secret_keys and stores:
+        statements.append(grant_decrypt_secrets(secret_keys, stores))
     return statements
+
+
+def grant_decrypt_secrets(secret_keys: Sequence[str], stores: Sequence[str]) -> Statement:
+    """kms:Decrypt with the customer managed keys that encrypt the secrets, only when the
+    request comes through the secret stores the role reads. The caller of GetSecretValue or
+    of GetParameters on a SecureString needs kms:Decrypt on the key: Secrets Manager user
+    guide, "Secret encryption and decryption" (Permissions for the KMS key); Systems
+    Manager user guide, "Restricting decryption of SecureString parameter values". The
+    services' kms:ViaService names: KMS developer guide, "kms:ViaService"."""
+    services = [Sub(f"{store}.${{AWS::Region}}.amazonaws.com") for store in stores]
+    return _allow(
+        [kms.Decrypt],
+        list(secret_keys),
+        Condition=Condition(StringEquals("kms:ViaService", services)),
+    )
 
 
 def _unique(resources: Sequence[Sub | str]) -> list[Sub | str]:

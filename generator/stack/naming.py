@@ -31,8 +31,6 @@ CHECK_LOG_GROUP = "CheckLogGroup"
 CHECK_ROLE = "CheckRole"
 CHECK_PROJECT = "CheckProject"
 CHECK_NOTIFICATION_RULE = "CheckNotificationRule"
-ACCESS_LOG_BUCKET = "AccessLogBucket"
-ACCESS_LOG_BUCKET_POLICY = "AccessLogBucketPolicy"
 
 SOURCE_ARTIFACT = "SourceOutput"
 BUILD_ARTIFACT = "BuildOutput"

@@ -26,6 +26,8 @@ def _secrets(spec: Spec, env: str) -> list[str]:
         found.append("parameter-store")
     if any(s is not None and s.store == "secretsmanager" for s in secrets):
         found.append("secrets-manager")
+    if spec.build.secret_keys:
+        found += ["kms-" + operation for operation in found]
     return found
 
 

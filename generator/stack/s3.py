@@ -1,5 +1,5 @@
-"""Hardened S3 buckets: the versioned source bucket, the artifact store and, under
-hardening: strict, the bucket that receives both buckets' server access logs."""
+"""Hardened S3 buckets: the versioned source bucket and the artifact store, with server
+access logs to the spec's access_logs bucket and, under hardening: strict, Object Lock."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Sequence
 
 from awacs import s3 as s3_actions
 from awacs.aws import (
-    Allow,
-    ArnLike,
     ArnNotEquals,
     Bool,
     Condition,
@@ -16,16 +14,14 @@ from awacs.aws import (
     PolicyDocument,
     Principal,
     Statement,
-    StringEquals,
 )
-from troposphere import AccountId, GetAtt, Join, Ref, Sub
+from troposphere import GetAtt, Join, Ref, Sub
 from troposphere.iam import Role
 from troposphere.s3 import (
     AbortIncompleteMultipartUpload,
     Bucket,
     BucketEncryption,
     BucketPolicy,
-    DefaultRetention,
     EventBridgeConfiguration,
     LifecycleConfiguration,
     LifecycleRule,
@@ -33,7 +29,6 @@ from troposphere.s3 import (
     NoncurrentVersionExpiration,
     NotificationConfiguration,
     ObjectLockConfiguration,
-    ObjectLockRule,
     OwnershipControls,
     OwnershipControlsRule,
     PublicAccessBlockConfiguration,
@@ -42,23 +37,12 @@ from troposphere.s3 import (
     VersioningConfiguration,
 )
 
-from .scanners import ACCESS_LOG_BUCKET_UNLOGGED, cfn_lint_ignores, checkov_skips
+from .scanners import cfn_lint_ignores, checkov_skips
 
 # Old source versions are kept this long for re-runs and audits, then expire.
 SOURCE_NONCURRENT_DAYS = 30
 # Pipeline artifacts are needed while an execution may still be retried or rolled back.
 ARTIFACT_EXPIRY_DAYS = 30
-# hardening: strict keeps server access logs this long.
-ACCESS_LOG_EXPIRY_DAYS = 365
-
-# hardening: strict locks each object version in governance mode for this long. Lifecycle
-# rules cannot delete a locked version before its retention ends, so each period is no
-# longer than the time after which lifecycle deletes that version: a source version is
-# deleted SOURCE_NONCURRENT_DAYS after a newer push replaces it; an artifact is replaced
-# at ARTIFACT_EXPIRY_DAYS and deleted a day later. A manual approval waits at most 7 days
-# (CodePipeline user guide, approvals), so an artifact stays locked while it may deploy.
-SOURCE_LOCK_DAYS = SOURCE_NONCURRENT_DAYS
-ARTIFACT_LOCK_DAYS = 7
 
 
 def _encryption(kms_key: str | None) -> BucketEncryption:
@@ -76,25 +60,9 @@ def _encryption(kms_key: str | None) -> BucketEncryption:
     )
 
 
-def _sse_s3() -> BucketEncryption:
-    default = ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
-    return BucketEncryption(
-        ServerSideEncryptionConfiguration=[
-            ServerSideEncryptionRule(ServerSideEncryptionByDefault=default)
-        ]
-    )
-
-
 def _eventbridge() -> NotificationConfiguration:
     return NotificationConfiguration(
         EventBridgeConfiguration=EventBridgeConfiguration(EventBridgeEnabled=True)
-    )
-
-
-def _object_lock(days: int) -> ObjectLockConfiguration:
-    retention = DefaultRetention(Mode="GOVERNANCE", Days=days)
-    return ObjectLockConfiguration(
-        ObjectLockEnabled="Enabled", Rule=ObjectLockRule(DefaultRetention=retention)
     )
 
 
@@ -130,17 +98,31 @@ def _hardened_bucket(
     return bucket
 
 
-def _strict(bucket: Bucket, log_bucket: Bucket | None, prefix: str, lock_days: int) -> Bucket:
-    """hardening: strict: server access logs to log_bucket, and Object Lock; standard:
-    checkov's access-logging check skipped, with its reason."""
-    if log_bucket is None:
+def _logged_and_locked(
+    bucket: Bucket, access_logs: str | None, prefix: str, object_lock: bool
+) -> Bucket:
+    """Server access logs to the spec's access_logs bucket, under a prefix of this stack
+    and bucket ("choose a different TargetPrefix for each source bucket": S3 API reference,
+    LoggingEnabled); without it, checkov's access-logging check skipped with its reason.
+
+    hardening: strict turns Object Lock on (CT.S3.PR.9 asks for ObjectLockEnabled only)
+    with no default retention: with a default retention S3 refuses every upload that
+    carries neither Content-MD5 nor an x-amz-checksum header ("The Content-MD5 or
+    x-amz-sdk-checksum-algorithm header is required for any request to upload an object
+    with a retention period configured using Amazon S3 Object Lock": S3 API reference,
+    PutObject; S3 user guide, object-lock-managing), and neither CodePipeline nor
+    CodeBuild documents that it sends one for the artifacts and source it writes."""
+    if access_logs is None:
         bucket.Metadata = checkov_skips("CKV_AWS_18")
     else:
         bucket.LoggingConfiguration = LoggingConfiguration(
-            DestinationBucketName=Ref(log_bucket), LogFilePrefix=prefix
+            DestinationBucketName=access_logs, LogFilePrefix=Sub(f"${{AWS::StackName}}/{prefix}")
         )
+    if object_lock:
         bucket.ObjectLockEnabled = True
-        bucket.ObjectLockConfiguration = _object_lock(lock_days)
+        # Enabled with no Rule: written out, so that updating a stack whose bucket had a
+        # default retention (strict in 0.1.0) removes it.
+        bucket.ObjectLockConfiguration = ObjectLockConfiguration(ObjectLockEnabled="Enabled")
     return bucket
 
 
@@ -148,7 +130,9 @@ def _abort_uploads() -> AbortIncompleteMultipartUpload:
     return AbortIncompleteMultipartUpload(DaysAfterInitiation=1)
 
 
-def source_bucket(title: str, kms_key: str | None, log_bucket: Bucket | None = None) -> Bucket:
+def source_bucket(
+    title: str, kms_key: str | None, access_logs: str | None = None, object_lock: bool = False
+) -> Bucket:
     """Versioned bucket that receives source.zip and tells EventBridge about it."""
     bucket = _hardened_bucket(
         title,
@@ -164,10 +148,12 @@ def source_bucket(title: str, kms_key: str | None, log_bucket: Bucket | None = N
         ],
         _encryption(kms_key),
     )
-    return _strict(bucket, log_bucket, "source/", SOURCE_LOCK_DAYS)
+    return _logged_and_locked(bucket, access_logs, "source/", object_lock)
 
 
-def artifact_bucket(title: str, kms_key: str | None, log_bucket: Bucket | None = None) -> Bucket:
+def artifact_bucket(
+    title: str, kms_key: str | None, access_logs: str | None = None, object_lock: bool = False
+) -> Bucket:
     """The pipeline's artifact store; artifacts expire after ARTIFACT_EXPIRY_DAYS."""
     bucket = _hardened_bucket(
         title,
@@ -182,31 +168,7 @@ def artifact_bucket(title: str, kms_key: str | None, log_bucket: Bucket | None =
         ],
         _encryption(kms_key),
     )
-    return _strict(bucket, log_bucket, "artifacts/", ARTIFACT_LOCK_DAYS)
-
-
-def access_log_bucket(title: str) -> Bucket:
-    """hardening: strict: receives the server access logs of the stack's two buckets.
-
-    SSE-S3 and no Object Lock: S3 delivers server access logs only to a target bucket with
-    SSE-S3 default encryption (S3 user guide, enable-server-access-logging), and "S3 buckets
-    with Object Lock can't be used as destination buckets for server access logs" (S3 user
-    guide, object-lock-configure)."""
-    bucket = _hardened_bucket(
-        title,
-        [
-            LifecycleRule(
-                Id="expire-old-access-logs",
-                Status="Enabled",
-                ExpirationInDays=ACCESS_LOG_EXPIRY_DAYS,
-                NoncurrentVersionExpiration=NoncurrentVersionExpiration(NoncurrentDays=1),
-                AbortIncompleteMultipartUpload=_abort_uploads(),
-            )
-        ],
-        _sse_s3(),
-    )
-    bucket.Metadata = checkov_skips("CKV_AWS_18", CKV_AWS_18=ACCESS_LOG_BUCKET_UNLOGGED)
-    return bucket
+    return _logged_and_locked(bucket, access_logs, "artifacts/", object_lock)
 
 
 # Object writes that could plant a source.zip that deploys, or swap an artifact while an
@@ -264,22 +226,3 @@ def bucket_policy(title: str, bucket: Bucket, writers: Sequence[Role]) -> Bucket
         Condition=Condition(ArnNotEquals("aws:PrincipalArn", [GetAtt(w, "Arn") for w in writers])),
     )
     return _tls_only_policy(title, bucket, deny_other_writers)
-
-
-def access_log_bucket_policy(title: str, bucket: Bucket, sources: Sequence[Bucket]) -> BucketPolicy:
-    """TLS only, and the S3 logging service may write the logs of these buckets only
-    (S3 user guide, enable-server-access-logging: the bucket policy for log delivery)."""
-    log_delivery = Statement(
-        Sid="AllowServerAccessLogDelivery",
-        Effect=Allow,
-        Principal=Principal("Service", "logging.s3.amazonaws.com"),
-        Action=[s3_actions.PutObject],
-        Resource=[Join("", [GetAtt(bucket, "Arn"), "/*"])],
-        Condition=Condition(
-            [
-                ArnLike("aws:SourceArn", [GetAtt(b, "Arn") for b in sources]),
-                StringEquals("aws:SourceAccount", AccountId),
-            ]
-        ),
-    )
-    return _tls_only_policy(title, bucket, log_delivery)

@@ -10,7 +10,8 @@ ACCEPTED_CHECKS: dict[str, str] = {
     "CKV_AWS_18": (
         "No S3 server access logging: only this stack's roles can write or read the bucket, "
         "and a log bucket would itself be unlogged and cost storage on every request; use "
-        "CloudTrail S3 data events where an audit trail is required."
+        "CloudTrail S3 data events where an audit trail is required, or name an existing "
+        "log bucket with access_logs."
     ),
     "CKV_AWS_158": (
         "CloudWatch Logs encrypts log data at rest by default; a customer-managed key costs "
@@ -34,13 +35,6 @@ def cfn_lint_ignores(*check_ids: str) -> dict[str, Any]:
     """Resource Metadata that tells cfn-lint to skip these checks on this resource."""
     assert set(check_ids) <= set(ACCEPTED_LINT_CHECKS)
     return {"cfn-lint": {"config": {"ignore_checks": list(check_ids)}}}
-
-
-# The access-log bucket's own CKV_AWS_18: logging it would log its own log deliveries.
-ACCESS_LOG_BUCKET_UNLOGGED = (
-    "This bucket receives the stack's S3 server access logs; logging it to itself would "
-    "log its own log deliveries, and to a further bucket would need that bucket logged too."
-)
 
 
 def checkov_skips(*check_ids: str, **comments: str) -> dict[str, Any]:

@@ -139,7 +139,22 @@ def external_arns(template: Any) -> set[str]:
         key = _dict(_dict(props.get("ArtifactStore")).get("EncryptionKey")).get("Id")
         if isinstance(key, str):
             allowed.add(key)
+    for _, statement in allow_statements(template):
+        if _decrypts_secrets(statement):
+            allowed.update(r for r in as_list(statement.get("Resource")) if isinstance(r, str))
     return allowed
+
+
+def _decrypts_secrets(statement: dict[str, Any]) -> bool:
+    """kms:Decrypt usable only through SSM or Secrets Manager: its keys are build.secret_keys,
+    which encrypt secrets stored wherever the spec's author keeps them."""
+    via = _dict(_dict(statement.get("Condition")).get("StringEquals")).get("kms:ViaService")
+    services = [_dict(v).get("Fn::Sub", v) for v in as_list(via or [])]
+    return (
+        as_list(statement.get("Action")) == ["kms:Decrypt"]
+        and bool(services)
+        and all(str(s).startswith(("ssm.", "secretsmanager.")) for s in services)
+    )
 
 
 def literal_arn_strings(template: Any) -> Iterator[tuple[Path, str]]:
