@@ -42,6 +42,17 @@ RECORDED: dict[str, dict[str, Any]] = {
             "ConnectionStatus": "AVAILABLE",
         }
     },
+    # payments-gateway's connection is a GitHub one; any other answers as connection.json.
+    "connection-5f0c2b7e-9d1a-4c3b-8e2f-6a7b8c9d0e1f.json": {
+        "Connection": {
+            "ConnectionName": "acme-github",
+            "ConnectionArn": "arn:aws:codeconnections:eu-west-1:111122223333:connection/"
+            "5f0c2b7e-9d1a-4c3b-8e2f-6a7b8c9d0e1f",
+            "ProviderType": "GitHub",
+            "OwnerAccountId": "111122223333",
+            "ConnectionStatus": "AVAILABLE",
+        }
+    },
     "credentials.json": {
         "sourceCredentialsInfos": [
             {
@@ -168,6 +179,11 @@ deployed = any(json.loads(line)[:2] == ["cloudformation", "deploy"]
 after = here / "stacks-after-deploy.json"
 if command == "cloudformation describe-stacks" and deployed and after.exists():
     answers[command] = after.name
+if command == "codeconnections get-connection" and "--connection-arn" in args:
+    by_id = "connection-" + args[args.index("--connection-arn") + 1].rsplit("/", 1)[-1] + ".json"
+    recorded = answers[command]
+    if by_id in RECORDED and not any((here / n).exists() for n in (recorded, recorded + ".error")):
+        answers[command] = by_id
 if command in answers:
     name = args[args.index("--stack-name") + 1] if "--stack-name" in args else "?"
     answer(answers[command], missing.format(name))

@@ -159,7 +159,7 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         "secrets": secrets,
         "ecr": draw(st.lists(regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8})?"), unique=True, max_size=3)),
     }
-    if secrets and draw(st.booleans()):
+    if bool(secrets) and draw(st.booleans()):
         build["secret_keys"] = [
             "arn:aws:kms:eu-west-1:111122223333:key/" + key
             for key in draw(
