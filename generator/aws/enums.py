@@ -143,6 +143,8 @@ ECS_TASKS_PRINCIPAL = "ecs-tasks.amazonaws.com"
 # The stack `<service>-checks` holds a spec's pull-request checks; no environment may use
 # the name.
 CHECKS_STACK = "checks"
+# The template of a multi-account spec's deploy roles: <service>-targets.
+TARGETS_STACK = "targets"
 
 # Variables every build project gets from the generator (not settable in a spec).
 GENERATED_VARIABLES = ("PIPELINE_ENV", "STACK_NAME")

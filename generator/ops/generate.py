@@ -17,12 +17,16 @@ from ..spec.model import Spec
 from ..spec.sources import FORMATS, spec_name
 from ..spec.validate import spec_warnings, validate_spec
 from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
-from ..stack.compose import compose
+from ..stack.accounts import tools_account
+from ..stack.compose import compose, tag_every_resource
+from ..stack.delivery import compose_delivery, delivery_stem, uses_delivery_key
+from ..stack.stackset import compose_stackset
+from ..stack.targets import compose_targets, targets_stack_name
 from ..stack.deployer import STEM as DEPLOYER_STEM
 from ..stack.deployer import compose_deployer
 from ..stack.naming import stack_name
 from ..stack.overrides import apply_overrides
-from .incremental import BOOTSTRAP_SOURCE
+from .incremental import BOOTSTRAP_SOURCE, DELIVERY_SOURCE
 
 # Below this many specs per core, forking workers costs more than it saves.
 PER_WORKER_MIN = 16
@@ -50,7 +54,9 @@ class LoadedFile:
     def stack_names(self) -> list[str]:
         if self.spec is None:
             return []
-        return [stack_name(self.spec.service, env) for env in self.spec.stack_environments]
+        return [stack_name(self.spec.service, env) for env in self.spec.stack_environments] + (
+            [targets_stack_name(self.spec)] if has_targets(self.spec) else []
+        )
 
 
 def load_file(path: Path) -> LoadedFile:
@@ -111,21 +117,52 @@ def stack_data(spec: Spec, env: str, spec_file: str = "") -> dict[str, Any]:
     return apply_overrides(template_data(compose(spec, env, spec_file)), *layers)
 
 
+def has_targets(spec: Spec) -> bool:
+    """A multi-account spec with an environment in another account: it has a roles
+    template (or the StackSet that rolls it out)."""
+    return spec.delivery is not None and bool(spec.target_environments)
+
+
+def targets_data(spec: Spec, spec_file: str = "") -> dict[str, Any]:
+    """`<service>-targets`: the roles template, or its StackSet; the spec's overrides merged."""
+    assert spec.delivery is not None
+    if spec.delivery.target_roles == "stackset":
+        template = compose_stackset(spec, spec_file)
+    else:
+        template = compose_targets(spec, spec_file)
+        tag_every_resource(template, spec)
+    return apply_overrides(template_data(template), spec.overrides)
+
+
+def delivery_stacks(specs: Iterable[Spec]) -> list[Stack]:
+    """One `delivery-<account>` template per tools account whose cross-account pipelines
+    use the delivery key (no kms_key of their own)."""
+    by_account: dict[str, list[Spec]] = {}
+    for spec in specs:
+        if uses_delivery_key(spec):
+            by_account.setdefault(tools_account(spec), []).append(spec)
+    return [
+        Stack(delivery_stem(account), "", template_data(compose_delivery(account, members)))
+        for account, members in sorted(by_account.items())
+    ]
+
+
 def compose_stacks(
     specs: list[tuple[Path, Spec]], names: Mapping[Path, str] | None = None
 ) -> list[Stack]:
     """Every stack of every spec; names: each spec file's path under the specs root
     (sources.spec_names), else sources.spec_name(file)."""
     named = names or {}
-    return [
-        Stack(
-            stack_name(spec.service, env),
-            str(file),
-            stack_data(spec, env, named.get(file) or spec_name(file)),
-        )
-        for file, spec in specs
-        for env in spec.stack_environments
-    ]
+    stacks = []
+    for file, spec in specs:
+        name = named.get(file) or spec_name(file)
+        stacks += [
+            Stack(stack_name(spec.service, env), str(file), stack_data(spec, env, name))
+            for env in spec.stack_environments
+        ]
+        if has_targets(spec):
+            stacks.append(Stack(targets_stack_name(spec), str(file), targets_data(spec, name)))
+    return stacks
 
 
 def render_stacks(stacks: Iterable[Stack], fmt: str) -> dict[str, str]:
@@ -190,6 +227,11 @@ def generate(
         generated.by_spec[BOOTSTRAP_SOURCE] = files
         generated.lint_items += [_lint_item(stack.name, files) for stack in stacks]
     generated.warnings += run_warnings([file for file, _ in built])
+    stacks = delivery_stacks(file.spec for file, _ in built if file.spec is not None)
+    files = render_stacks(stacks, fmt)
+    generated.files |= files
+    generated.by_spec[DELIVERY_SOURCE] = files
+    generated.lint_items += [_lint_item(stack.name, files) for stack in stacks]
     for file, files in built:
         generated.files |= files
         generated.by_spec[file.path] = files

@@ -10,15 +10,18 @@ from pathlib import Path
 from .cache import JsonCache, sha256
 
 BOOTSTRAP_SOURCE = Path("<bootstrap>")  # output that comes from no spec file
+# The tools accounts' delivery stacks: built from every spec that deploys across accounts.
+DELIVERY_SOURCE = Path("<delivery>")
+SHARED_SOURCES = (BOOTSTRAP_SOURCE, DELIVERY_SOURCE)
 
 
 def _spec_key(spec_file: Path, name: str, variant: str, spec_files: Iterable[Path] = ()) -> str:
     """The spec's bytes and its path under the specs root, which its templates record: two
     `pipeline.yaml` files, or one spec moved to another folder, never share a key. The
     bootstrap templates depend on every spec's text (one per Git host the specs use)."""
-    if spec_file == BOOTSTRAP_SOURCE:
+    if spec_file in SHARED_SOURCES:
         source = b"\0".join(sha256(p.read_bytes()).encode() for p in sorted(spec_files))
-        return sha256(b"<bootstrap>\0" + source + b"\0" + variant.encode())
+        return sha256(str(spec_file).encode() + b"\0" + source + b"\0" + variant.encode())
     source = spec_file.read_bytes()
     return sha256(source + b"\0" + name.encode() + b"\0" + variant.encode())
 
@@ -31,13 +34,17 @@ def expected_outputs(
     or two specs claim one template."""
     cache = JsonCache("build")
     expected: dict[str, str] = {}
-    named = [*spec_files.items(), *([(BOOTSTRAP_SOURCE, "")] if bootstrap else [])]
+    named = [
+        *spec_files.items(),
+        *([(BOOTSTRAP_SOURCE, "")] if bootstrap else []),
+        (DELIVERY_SOURCE, ""),
+    ]
     for spec_file, name in named:
         try:
             entry = cache.get(_spec_key(spec_file, name, variant, spec_files))
         except OSError:
             return None
-        if not isinstance(entry, dict) or not entry:
+        if not isinstance(entry, dict) or (not entry and spec_file != DELIVERY_SOURCE):
             return None
         for name, digest in entry.items():
             if name in expected or not isinstance(digest, str):
@@ -62,7 +69,7 @@ def record_clean_build(
     """Remember what each spec built ({file name: text}) after a clean, linted build;
     names: each spec file's path under the specs root."""
     cache = JsonCache("build")
-    spec_files = [path for path in outputs_by_spec if path != BOOTSTRAP_SOURCE]
+    spec_files = [path for path in outputs_by_spec if path not in SHARED_SOURCES]
     for spec_file, files in outputs_by_spec.items():
         key = _spec_key(spec_file, names.get(spec_file, ""), variant, spec_files)
         cache.put(key, {name: sha256(text) for name, text in files.items()})

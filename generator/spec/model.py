@@ -106,6 +106,19 @@ PATH_GLOB_PATTERN = meaning(
     "* within a folder, ** across folders, ? one character)",
 )
 
+# IAM user guide, "IAM identifiers" / Organizations API reference: an AWS account id is
+# 12 digits (written in quotes: YAML would read 012345678901 as a number); an OU id is
+# ou-<root id part>-<8 to 32 characters> (Organizations API_OrganizationalUnit, Id pattern).
+ACCOUNT_PATTERN = meaning(
+    r"^[0-9]{12}$", 'must be a 12-digit AWS account id, in quotes ("111122223333")'
+)
+AccountId = Annotated[str, StringConstraints(pattern=ACCOUNT_PATTERN)]
+OU_PATTERN = meaning(
+    r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$",
+    "must be an organizational unit id (ou-<4-32 characters>-<8-32 characters>)",
+)
+OrganizationalUnitId = Annotated[str, StringConstraints(pattern=OU_PATTERN)]
+
 ServiceName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
 EnvName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,15}$")]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=128)]
@@ -384,6 +397,12 @@ class Environment(StrictModel):
         description="Whether this environment is production (pull-request events need actors). "
         "Default: true when a word of the name is prod, production, prd or live.",
     )
+    account: AccountId | None = Field(
+        None,
+        description="The AWS account this environment deploys into (needs delivery): its "
+        "deploy action assumes the role <service>-<env>-deploy there. Absent = the tools "
+        "account, with the pipeline's own role.",
+    )
     deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
     variables: dict[EnvVarName, str] = Field(
         default_factory=dict,
@@ -467,6 +486,32 @@ class Notifications(StrictModel):
     )
 
 
+class Delivery(StrictModel):
+    tools_account: AccountId = Field(
+        description="The account the pipeline stacks (buckets, builds, pipelines) are "
+        "deployed in; environments with another `account` deploy there through a role."
+    )
+    target_roles: Literal["stacks", "stackset"] = Field(
+        "stacks",
+        description="How the deploy roles reach the target accounts: stacks (the template "
+        "<service>-targets, deployed in each target account) or stackset (a service-managed "
+        "StackSet over organizational_units, deployed from the management or "
+        "delegated-administrator account).",
+    )
+    organizational_units: list[OrganizationalUnitId] = Field(
+        default_factory=list,
+        description="stackset only: the OUs that hold the target accounts; the StackSet "
+        "deploys to the environments' accounts inside them.",
+        max_length=20,
+    )
+    stackset_admin: Literal["management", "delegated-admin"] = Field(
+        "management",
+        description="stackset only: the account that deploys the StackSet: the "
+        "organization's management account, or a delegated administrator for StackSets "
+        "(CallAs DELEGATED_ADMIN).",
+    )
+
+
 class Spec(StrictModel):
     service: ServiceName = Field(
         description="Lower-case name that names every resource: ^[a-z][a-z0-9-]{1,30}$."
@@ -486,6 +531,11 @@ class Spec(StrictModel):
         description="ARN of an existing customer-managed KMS key for both buckets, the artifact "
         "store, the CodeBuild projects and the log groups (its key policy must let CloudWatch "
         "Logs use it). Absent = AWS-owned keys, no per-stack key cost.",
+    )
+    delivery: Delivery | None = Field(
+        None,
+        description="Many accounts: the tools account of the pipelines and how the deploy "
+        "roles reach the environments' accounts. Absent = everything in one account.",
     )
     checks: Checks | None = Field(
         None,
@@ -549,6 +599,15 @@ class Spec(StrictModel):
             assert self.checks is not None
             return dict(self.checks.secrets)
         return self.build.secrets | self.environments[env].secrets
+
+    @property
+    def target_environments(self) -> list[str]:
+        """Environments that deploy into another account than the tools account."""
+        return [name for name, env in self.environments.items() if env.account is not None]
+
+    def deploy_account(self, env: str) -> str | None:
+        """The account env deploys into when that is not the tools account."""
+        return self.environments[env].account if env in self.environments else None
 
     @property
     def strict(self) -> bool:

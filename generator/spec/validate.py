@@ -24,6 +24,7 @@ from ..aws.enums import (
     PROVIDER_EVENTS,
     SECRET_LIKE_NAME,
     SPEC_EVENTS,
+    TARGETS_STACK,
 )
 from ..aws.images import ARCHES, CURATED_IMAGES, PRIVATE_ECR, classify
 from .errors import SpecError, SpecErrors, did_you_mean
@@ -235,6 +236,7 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
                 f"the stack <service>-{CHECKS_STACK} holds the pull-request checks",
             )
         yield from _checks_problems(_mapping(data, "checks"), provider)
+    yield from _delivery_problems(data)
     notifications = _mapping(data, "notifications")
     if "topic" in notifications and "emails" in notifications:
         yield (
@@ -248,6 +250,93 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
             for i, value in enumerate(values):
                 if value in values[:i]:
                     yield ("notifications", key, i), f'lists "{value}" twice'
+
+
+def _account_number_problem(value: Any) -> str | None:
+    """YAML reads an unquoted account id as a number (and drops a leading zero)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (
+            f'must be a 12-digit AWS account id in quotes ("{value:012d}"): YAML reads '
+            "an unquoted one as a number"
+        )
+    return None
+
+
+def _delivery_problems(data: Any) -> Iterator[Problem]:
+    """delivery and environments.<env>.account: the cross-account rules of DESIGN v1.2."""
+    if not isinstance(data, dict):
+        return
+    delivery = _mapping(data, "delivery")
+    tools = delivery.get("tools_account")
+    if (problem := _account_number_problem(tools)) is not None:
+        yield ("delivery", "tools_account"), problem
+    targets = delivery.get("target_roles", "stacks")
+    units = delivery.get("organizational_units")
+    if units and targets != "stackset":
+        yield (
+            ("delivery", "organizational_units"),
+            "is used only with target_roles: stackset (a service-managed StackSet targets "
+            "OUs); with target_roles: stacks, deploy <service>-targets in each account",
+        )
+    if "delivery" in data and targets == "stackset" and not units:
+        yield (
+            ("delivery", "organizational_units"),
+            "is required with target_roles: stackset: a service-managed StackSet deploys "
+            "to accounts inside organizational units (CloudFormation user guide, "
+            '"StackSets with service-managed permissions"); list the OUs that hold the '
+            "environments' accounts, or use target_roles: stacks",
+        )
+    if "stackset_admin" in delivery and targets != "stackset":
+        yield ("delivery", "stackset_admin"), "is used only with target_roles: stackset"
+    if isinstance(units, list):
+        for i, unit in enumerate(units):
+            if unit in units[:i]:
+                yield ("delivery", "organizational_units", i), f'lists "{unit}" twice'
+    key = data.get("kms_key")
+    if isinstance(tools, str) and isinstance(key, str) and key.count(":") >= 5:
+        key_account = key.split(":")[4]
+        if key_account != tools and _has_target_environment(data):
+            yield (
+                ("kms_key",),
+                f"is in account {key_account}, not the tools account {tools}: the artifact "
+                "store's key must be in the pipeline's account (CodePipeline user guide, "
+                '"Create a pipeline that uses resources from another AWS account")',
+            )
+    environments = _mapping(data, "environments")
+    if "delivery" in data and TARGETS_STACK in environments:
+        yield (
+            ("environments", TARGETS_STACK),
+            f"an environment may not be named {TARGETS_STACK} when the spec has delivery: "
+            f"the template <service>-{TARGETS_STACK} holds the target accounts' deploy roles",
+        )
+    for name, env in environments.items():
+        if not isinstance(env, dict) or "account" not in env:
+            continue
+        path = ("environments", name, "account")
+        account = env["account"]
+        if (problem := _account_number_problem(account)) is not None:
+            yield path, problem
+        elif "delivery" not in data:
+            yield (
+                path,
+                "needs delivery.tools_account: an environment in another account is deployed "
+                "from the pipelines' tools account through a role there; add delivery: "
+                "{tools_account: ...}, or leave account out to deploy in the stack's account",
+            )
+        elif account == tools:
+            yield (
+                path,
+                f"is the tools account {tools}: leave account out (an environment without "
+                "account deploys in the tools account with the pipeline's own role, and gets "
+                "no cross-account role); an account here means a target account",
+            )
+
+
+def _has_target_environment(data: dict[Any, Any]) -> bool:
+    return any(
+        isinstance(env, dict) and env.get("account") is not None
+        for env in _mapping(data, "environments").values()
+    )
 
 
 def semantic_warnings(data: Any) -> Iterator[Problem]:

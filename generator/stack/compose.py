@@ -19,7 +19,7 @@ from ..aws.enums import (
 )
 from ..aws.images import Image, classify
 from ..spec.model import SecretRef, Spec, parse_secret
-from . import codebuild, codepipeline, events, iam, logs, naming, notifications, s3
+from . import accounts, codebuild, codepipeline, delivery, events, iam, logs, naming, notifications, s3
 from .iam import Grants
 
 
@@ -52,8 +52,17 @@ def bridge_policy(spec: Spec, log_group: LogGroup, source: Bucket) -> list[State
     return grants.statements()
 
 
+def artifact_grants(spec: Spec, env: str) -> Grants:
+    """Grants whose artifact-bucket statements use the artifact store's key (the delivery
+    key of a cross-account pipeline)."""
+    artifacts_key = delivery.artifact_key(spec, env)
+    if artifacts_key is spec.kms_key:
+        return Grants(spec.kms_key)
+    return Grants(spec.kms_key, {naming.ARTIFACT_BUCKET: artifacts_key})
+
+
 def build_policy(spec: Spec, env: str, log_group: LogGroup, artifacts: Bucket) -> list[Statement]:
-    grants = Grants(spec.kms_key).add(iam.grant_log_streams(log_group))
+    grants = artifact_grants(spec, env).add(iam.grant_log_streams(log_group))
     grants.on_bucket(
         artifacts,
         iam.grant_artifact_read_write(artifacts),
@@ -101,12 +110,15 @@ def build_variables(spec: Spec, env: str) -> list[EnvironmentVariable]:
 def pipeline_policy(
     spec: Spec, env: str, source: Bucket, artifacts: Bucket, build: Project
 ) -> list[Statement]:
-    grants = Grants(spec.kms_key)
+    grants = artifact_grants(spec, env)
     grants.on_bucket(source, *iam.grant_s3_source(source, naming.SOURCE_KEY))
     grants.on_bucket(artifacts, *iam.grant_artifact_store(artifacts))
     grants.add(iam.grant_start_build(build))
     deploy = spec.environments[env].deploy
-    if deploy.ecs is not None:
+    if accounts.is_cross_account(spec, env):
+        # The deploy runs as the target account's deploy role, which holds its permissions.
+        grants.add(delivery.assume_deploy_role(spec, env))
+    elif deploy.ecs is not None:
         grants.add(
             *iam.grant_ecs_deploy(deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles)
         )
@@ -131,9 +143,10 @@ def pipeline_stages(
     ]
     if environment.approval:
         stages.append(("Approval", [codepipeline.approval_action()]))
-    stages.append(
-        ("Deploy", [codepipeline.deploy_action(environment.deploy, naming.BUILD_ARTIFACT)])
-    )
+    deploy = codepipeline.deploy_action(environment.deploy, naming.BUILD_ARTIFACT)
+    if accounts.is_cross_account(spec, env):
+        deploy.RoleArn = accounts.deploy_role_arn(spec, env)
+    stages.append(("Deploy", [deploy]))
     return stages
 
 
@@ -187,10 +200,21 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
             "Environment": env,
             "SpecFile": spec_file,
             "Hardening": spec.hardening,
+            **delivery_metadata(spec, env),
             # Control Tower proactive controls this stack does not meet, and why.
             "ControlTowerWaivers": {w.control: w.reason for w in control_waivers(spec, env)},
         }
     }
+
+
+def delivery_metadata(spec: Spec, env: str) -> dict[str, str]:
+    """Which account the stack belongs in, and where it deploys (multi-account specs)."""
+    if spec.delivery is None:
+        return {}
+    found = {"Account": spec.delivery.tools_account}
+    if accounts.is_cross_account(spec, env):
+        found["DeployAccount"] = str(spec.environments[env].account)
+    return found
 
 
 def control_waivers(spec: Spec, env: str) -> tuple[controls.ControlWaiver, ...]:
@@ -232,7 +256,12 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
     # Each resource refers to the ones it needs as objects, so they are made in dependency
     # order; they are added in the order reviewers know from every earlier release.
     source = s3.source_bucket(naming.SOURCE_BUCKET, key, spec.access_logs, spec.strict)
-    artifacts = s3.artifact_bucket(naming.ARTIFACT_BUCKET, key, spec.access_logs, spec.strict)
+    artifacts_key = delivery.artifact_key(spec, env)
+    artifacts = s3.artifact_bucket(
+        naming.ARTIFACT_BUCKET, artifacts_key, spec.access_logs, spec.strict
+    )
+    if accounts.is_cross_account(spec, env):
+        artifacts.BucketName = accounts.artifact_bucket_name(spec, env)
     bridge_logs = logs.log_group(naming.BRIDGE_LOG_GROUP, retention, key)
     bridge_role = iam.service_role(
         naming.BRIDGE_ROLE, "codebuild.amazonaws.com", bridge_policy(spec, bridge_logs, source)
@@ -265,7 +294,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         timeout=spec.build.timeout,
         role=build_role,
         log_group=build_logs,
-        kms_key=key,
+        kms_key=artifacts_key,
         artifacts=artifacts,
     )
     pipeline_role = iam.service_role(
@@ -273,13 +302,15 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         "codepipeline.amazonaws.com",
         pipeline_policy(spec, env, source, artifacts, build),
     )
+    if accounts.is_cross_account(spec, env):
+        pipeline_role.RoleName = accounts.pipeline_role_name(spec, env)
     pipeline = codepipeline.pipeline(
         naming.PIPELINE,
         name=stack,
         role=pipeline_role,
         artifact_bucket=artifacts,
         stages=pipeline_stages(spec, env, source, build),
-        kms_key=key,
+        kms_key=artifacts_key,
     )
     event_role = iam.service_role(
         naming.SOURCE_EVENT_ROLE, "events.amazonaws.com", [iam.grant_start_pipeline(pipeline)]
@@ -298,7 +329,12 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
             # The only roles that may write objects to each bucket (its policy denies others).
             s3.bucket_policy(naming.SOURCE_BUCKET_POLICY, source, [bridge_role]),
             artifacts,
-            s3.bucket_policy(naming.ARTIFACT_BUCKET_POLICY, artifacts, [pipeline_role, build_role]),
+            s3.bucket_policy(
+                naming.ARTIFACT_BUCKET_POLICY,
+                artifacts,
+                [pipeline_role, build_role],
+                readers=delivery.artifact_readers(spec, env, s3.objects_of(artifacts)),
+            ),
             bridge_logs,
             bridge_role,
             bridge,

@@ -10,7 +10,7 @@ Actions and resource types checked against the Service Authorization Reference
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from awacs import (
     codebuild,
@@ -162,7 +162,7 @@ def grant_reports(project_name: str) -> Statement:
     )
 
 
-def grant_use_key(kms_key: str, buckets: Sequence[Bucket]) -> Statement:
+def grant_use_key(kms_key: object, buckets: Sequence[Bucket]) -> Statement:
     """Read and write objects that S3 encrypts with the stack's customer-managed key in
     these buckets only: the key is usable through S3 (kms:ViaService) and for objects of
     these buckets (S3's encryption context is the object ARN, or the bucket ARN with an
@@ -382,11 +382,15 @@ def service_role(title: str, service_principal: str, statements: Sequence[Statem
 class Grants:
     """The statements of one role's policy. A grant on this stack's buckets records the
     bucket, so that with a customer-managed key the role may also use the key, through S3
-    and for those buckets only (one statement, after the others), as CDK's bucket grants
-    grant the bucket's key."""
+    and for those buckets only (one statement per key, after the others), as CDK's bucket
+    grants grant the bucket's key. bucket_keys: a bucket's own key where it is not kms_key
+    (the artifact store of a cross-account pipeline)."""
 
-    def __init__(self, kms_key: str | None) -> None:
+    def __init__(
+        self, kms_key: str | None, bucket_keys: Mapping[str, object | None] | None = None
+    ) -> None:
         self.kms_key = kms_key
+        self.bucket_keys = dict(bucket_keys or {})
         self._statements: list[Statement] = []
         self._buckets: list[Bucket] = []
 
@@ -399,12 +403,19 @@ class Grants:
             self._buckets.append(bucket)
         return self.add(*statements)
 
+    def _key_of(self, bucket: Bucket) -> object | None:
+        return self.bucket_keys.get(bucket.title, self.kms_key)
+
     def statements(self) -> list[Statement]:
         unique: dict[str, Statement] = {}
         for statement in self._statements:  # e.g. the ECR login token, asked for twice
             key = json.dumps(encode_to_dict(statement.JSONrepr()), sort_keys=True)
             unique.setdefault(key, statement)
         found = list(unique.values())
-        if self.kms_key is None or not self._buckets:
-            return found
-        return [*found, grant_use_key(self.kms_key, self._buckets)]
+        by_key: dict[str, tuple[object, list[Bucket]]] = {}
+        for bucket in self._buckets:
+            kms_key = self._key_of(bucket)
+            if kms_key is not None:
+                name = json.dumps(encode_to_dict(kms_key), sort_keys=True)
+                by_key.setdefault(name, (kms_key, []))[1].append(bucket)
+        return found + [grant_use_key(k, buckets) for k, buckets in by_key.values()]

@@ -183,7 +183,7 @@ OBJECT_WRITE_ACTIONS = (
 def _bucket_and_objects(bucket: Bucket) -> list[object]:
     """[bucket ARN, bucket ARN/*], the object ARN as a Join: CT.S3.PR.8 recognises the
     bucket's own ARNs only in this form."""
-    return [GetAtt(bucket, "Arn"), Join("", [GetAtt(bucket, "Arn"), "/*"])]
+    return [GetAtt(bucket, "Arn"), objects_of(bucket)]
 
 
 def _deny_insecure_transport(bucket: Bucket) -> Statement:
@@ -199,19 +199,28 @@ def _deny_insecure_transport(bucket: Bucket) -> Statement:
     )
 
 
-def _tls_only_policy(title: str, bucket: Bucket, statement: Statement) -> BucketPolicy:
-    """The bucket's policy: deny every request without TLS, then `statement`."""
+def objects_of(bucket: Bucket) -> Join:
+    return Join("", [GetAtt(bucket, "Arn"), "/*"])
+
+
+def _tls_only_policy(
+    title: str, bucket: Bucket, statement: Statement, *more: Statement
+) -> BucketPolicy:
+    """The bucket's policy: deny every request without TLS, then `statement` and `more`."""
     return BucketPolicy(
         title,
         Metadata=cfn_lint_ignores("I1022"),
         Bucket=Ref(bucket),
         PolicyDocument=PolicyDocument(
-            Version="2012-10-17", Statement=[_deny_insecure_transport(bucket), statement]
+            Version="2012-10-17",
+            Statement=[_deny_insecure_transport(bucket), statement, *more],
         ),
     )
 
 
-def bucket_policy(title: str, bucket: Bucket, writers: Sequence[Role]) -> BucketPolicy:
+def bucket_policy(
+    title: str, bucket: Bucket, writers: Sequence[Role], readers: Sequence[Statement] = ()
+) -> BucketPolicy:
     """Deny every request without TLS, and every object write by a principal other than
     the writer roles of this stack. Bucket-level actions stay with IAM, so the account's
     administrators can still read and change this policy."""
@@ -225,4 +234,4 @@ def bucket_policy(title: str, bucket: Bucket, writers: Sequence[Role]) -> Bucket
         # condition context keys").
         Condition=Condition(ArnNotEquals("aws:PrincipalArn", [GetAtt(w, "Arn") for w in writers])),
     )
-    return _tls_only_policy(title, bucket, deny_other_writers)
+    return _tls_only_policy(title, bucket, deny_other_writers, *readers)
