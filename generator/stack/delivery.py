@@ -148,10 +148,9 @@ def deny_grants_to_principals() -> Statement:
         Action=[kms.CreateGrant],
         Resource=["*"],
         Condition=Condition(
-            [
-                BoolIfExists("kms:GrantIsForAWSResource", "false"),
-                BoolIfExists("aws:PrincipalIsAWSService", "false"),
-            ]
+            BoolIfExists(
+                {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+            )
         ),
     )
 
