@@ -124,6 +124,18 @@ def notifications(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
+def delivery(draw: st.DrawFn) -> dict[str, Any]:
+    """A tools account (the drawn kms_key's account), and how the roles reach targets."""
+    found: dict[str, Any] = {"tools_account": "111122223333"}
+    if draw(st.booleans()):
+        found["target_roles"] = "stackset"
+        found["organizational_units"] = ["ou-ab12-34cd5678"]
+        if draw(st.booleans()):
+            found["stackset_admin"] = "delegated-admin"
+    return found
+
+
+@st.composite
 def specs(draw: st.DrawFn) -> dict[str, Any]:
     provider = draw(st.sampled_from(["bitbucket", "github"]))
     host = {"bitbucket": "bitbucket.org", "github": "github.com"}[provider]
@@ -239,6 +251,12 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         spec["kms_key"] = "arn:aws:kms:eu-west-1:111122223333:key/" + draw(
             regex(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         )
+    if draw(st.booleans()) and "targets" not in environments:
+        spec["delivery"] = draw(delivery())
+        for env in environments.values():
+            account = draw(st.sampled_from([None, "222222222222", "333333333333"]))
+            if account is not None:
+                env["account"] = account
     if draw(st.booleans()) and CHECKS_STACK not in environments:
         spec["checks"] = draw(checks(provider))
     if draw(st.booleans()):

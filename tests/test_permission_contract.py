@@ -347,6 +347,8 @@ def test_drawn_stacks_grant_exactly_the_contract(spec_data: dict[str, Any]) -> N
     spec = validate_spec(load_spec_text(yaml.safe_dump(spec_data), "drawn.yaml"))
     for env in spec.stack_environments:
         check_stack(spec, env)
+    if spec.target_environments:
+        check_target_roles(spec)
 
 
 def test_only_the_stacks_writer_roles_may_write_its_buckets(example_stacks) -> None:
