@@ -775,7 +775,7 @@ def deployed_changes(
     diff against `get-template`, and the deployed value of each parameter of an earlier
     release that the spec's literal replaces. DeployRefused when the stack cannot be
     read."""
-    from .diff import template_changes
+    from .diff import cross_account_changes, template_changes
     from .stackfiles import parse_template
 
     environ = os.environ if environ is None else environ
@@ -791,6 +791,7 @@ def deployed_changes(
             "the region set?)"
         )
     lines = [str(change) for change in template_changes(deployed, template.data)]
+    lines += cross_account_changes(deployed, template.data)
     parameters = template.data.get("Parameters") or {}
     for given in (aws.stack(name) or {}).get("Parameters") or []:
         key = given.get("ParameterKey")
