@@ -421,3 +421,20 @@ def test_a_targets_stack_outside_its_accounts_is_refused(
         "deploy it in the other target accounts too: pipeline-generator deploy "
         f"shipping-api-targets --profile <profile for account {PROD}>"
     ) in out
+
+
+@pytest.mark.slow
+def test_diff_deployed_calls_out_the_cross_account_change(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployed = json.loads((project / "templates" / "shipping-api-prod.json").read_text())
+    statements = deployed["Resources"]["ArtifactBucketPolicy"]["Properties"]["PolicyDocument"]
+    statements["Statement"] = [s for s in statements["Statement"] if "AWS" not in str(s)]
+    (project / "bin" / "template.json").write_text(json.dumps({"TemplateBody": deployed}))
+    status, out, _ = run(capsys, "diff", "--deployed", "shipping-api-prod", "--profile", "tools")
+    assert status == 1
+    assert "shipping-api-prod (deployed -> templates):" in out
+    assert out.endswith(
+        f"  cross-account: ArtifactBucketPolicy bucket policy added (principals of account "
+        f"{PROD})\n"
+    )

@@ -558,7 +558,7 @@ def _failure(
 
 
 def home_check(
-    aws: AwsCli, template: StackFile, request: DeployRequest
+    aws: AwsCli, template: StackFile, request: DeployRequest, say: Callable[[str], None]
 ) -> Callable[[str], None] | None:
     """For a template that says which account it belongs in: refuse credentials of any
     other account (waves.py), naming the account and the command. None for the others."""
@@ -568,6 +568,11 @@ def home_check(
 
     def check(account: str) -> None:
         management = management_account(aws) if kind_of(record) == STACKSET else None
+        if kind_of(record) == STACKSET and management is None:
+            say(
+                "cannot read the organization's management account (organizations "
+                "describe-organization): only checked that this is no target account"
+            )
         home = home_of(record, management)
         if not belongs(home, account):
             assert home is not None
@@ -591,7 +596,7 @@ def deploy_one(
         spec = refuse_stale(template, request.specs)
         name = template.stack_name
         deploy_command(request, template, aws)  # refuses bad overrides before any AWS call
-        identity = preflight(aws, template.data, say, home_check(aws, template, request))
+        identity = preflight(aws, template.data, say, home_check(aws, template, request, say))
         stack = aws.stack(name)
         refuse_rolled_back(stack, name)
         role = deployer_role(aws) if request.role_arn == "deployer" else request.role_arn
