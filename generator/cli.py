@@ -175,21 +175,26 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     if args.deployed:
         return _diff_deployed(args)
-    from .ops.diff import template_changes
-    from .ops.generate import compose_stacks, load_specs
+    from .ops.diff import cross_account_changes, template_changes
+    from .ops.generate import compose_stacks, delivery_stacks, load_specs
     from .ops.stackfiles import stack_file
 
     names = spec_names(args.paths or [DEFAULT_SPECS])
-    stacks = {s.name: s for s in compose_stacks(load_specs(names), names)}
+    loaded = load_specs(names)
+    built = compose_stacks(loaded, names) + delivery_stacks(spec for _, spec in loaded)
+    stacks = {s.name: s for s in built}
     changed = 0
     for name in sorted(stacks):
         committed = stack_file(args.output, name)
         changes = template_changes(committed.data if committed else None, stacks[name].data)
+        crossing = cross_account_changes(committed.data if committed else None, stacks[name].data)
         if committed is None:
             print(f"{name}: new stack ({len(stacks[name].data['Resources'])} resources)")
         elif changes:
             print(f"{name} ({committed.path}):")
             print("\n".join(str(c) for c in changes))
+        if crossing:
+            print("\n".join(crossing))
         changed += bool(changes)
     if not changed:
         print(f"{len(stacks)} stack(s): no changes against {args.output}")

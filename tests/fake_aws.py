@@ -11,6 +11,8 @@ Answers come from files in its folder, else from RECORDED:
   identity.json, connection.json,    sts get-caller-identity, codeconnections get-connection,
   credentials.json, changeset.json,  codebuild list-source-credentials, describe-change-set,
   protection.json                    update-termination-protection
+  identity-<profile>.json            sts get-caller-identity with --profile <profile>
+  organization.json                  organizations describe-organization (none: the call fails)
   <any of those>.error               that call fails with this text on stderr
   deploy.txt                         what `deploy` prints (default: nothing, or the change
                                      set message with --no-execute-changeset)
@@ -173,7 +175,12 @@ answers = {
     "sts get-caller-identity": "identity.json",
     "codeconnections get-connection": "connection.json",
     "codebuild list-source-credentials": "credentials.json",
+    "organizations describe-organization": "organization.json",
 }
+if command == "sts get-caller-identity" and "--profile" in args:
+    of_profile = "identity-" + args[args.index("--profile") + 1] + ".json"
+    if (here / of_profile).exists():
+        answers[command] = of_profile
 deployed = any(json.loads(line)[:2] == ["cloudformation", "deploy"]
                for line in (here / "calls.log").read_text().splitlines())
 after = here / "stacks-after-deploy.json"

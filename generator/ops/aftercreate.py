@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from ..aws.enums import CHECKS_STACK
+from ..stack.naming import METADATA_KEY, stack_name
+from .waves import deploy_hint
 
 if TYPE_CHECKING:
     from ..spec.model import Spec
@@ -89,11 +91,90 @@ def waits_for_source_object(template: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _record(template: Mapping[str, Any]) -> Mapping[str, Any]:
+    record = (template.get("Metadata") or {}).get(METADATA_KEY)
+    return record if isinstance(record, dict) else {}
+
+
+def _accounts(record: Mapping[str, Any], key: str) -> list[str]:
+    value = record.get(key)
+    return [str(a) for a in value] if isinstance(value, list) else []
+
+
+def pipeline_commands(spec: Spec | None, tools_account: str) -> list[str]:
+    """deploy commands for the spec's pipeline stacks in the tools account."""
+    if spec is None:
+        return []
+    return [
+        deploy_hint(stack_name(spec.service, env), tools_account)
+        for env in spec.stack_environments
+        if env != CHECKS_STACK
+    ]
+
+
+def stackset_ous(template: Mapping[str, Any]) -> list[str]:
+    found: list[str] = []
+    for stackset in _resources(template, "AWS::CloudFormation::StackSet"):
+        for group in stackset.get("StackInstancesGroup") or []:
+            targets = group.get("DeploymentTargets") or {}
+            found += [str(ou) for ou in targets.get("OrganizationalUnitIds") or []]
+    return sorted(set(found))
+
+
+def account_stack_steps(
+    template: Mapping[str, Any], spec: Spec | None, account: str | None
+) -> list[str]:
+    """After the delivery stack, a targets stack or the StackSet: the stacks that come
+    next (the order of waves.py)."""
+    record = _record(template)
+    kind = record.get("Kind")
+    if kind == "delivery":
+        services = ", ".join(_accounts(record, "Services"))
+        return [
+            f"deploy the pipelines of {services} in this account (they import its key "
+            f"pipeline-delivery-ArtifactKeyArn): pipeline-generator deploy-all <environment> "
+            f"--profile <profile for account {record.get('Account')}>"
+        ]
+    tools = str(record.get("ToolsAccount"))
+    targets = _accounts(record, "Accounts")
+    pipelines = pipeline_commands(spec, tools)
+    then = ("; then deploy the pipelines: " + "; ".join(pipelines)) if pipelines else ""
+    if kind == "stackset":
+        name = record.get("Stack")
+        return [
+            f"StackSets now rolls the deploy roles out to the target accounts "
+            f"{', '.join(targets)} in the OUs {', '.join(stackset_ous(template))}, one account "
+            f"at a time; follow it with `aws cloudformation list-stack-instances "
+            f"--stack-set-name {name} --call-as {record.get('CallAs')}` until every "
+            f"instance is CURRENT{then}"
+        ]
+    if kind == "targets":
+        stem = str(record.get("Stack"))
+        steps = [
+            f"deploy it in the other target accounts too: {deploy_hint(stem, other)}"
+            for other in targets
+            if other != account
+        ]
+        if pipelines:
+            steps.append(
+                "once every target account has its roles, deploy the pipelines: "
+                + "; ".join(pipelines)
+            )
+        return steps
+    return []
+
+
 def next_steps(
-    template: Mapping[str, Any], spec: Spec | None, environment: str | None
+    template: Mapping[str, Any],
+    spec: Spec | None,
+    environment: str | None,
+    account: str | None = None,
 ) -> list[str]:
     """What to do after the first create: confirmations and console steps CloudFormation
-    cannot do, the expected failed first run, the stack still to deploy."""
+    cannot do, the expected failed first run, the stack still to deploy. account: the
+    account the stack was created in."""
+    if _record(template).get("Kind"):
+        return account_stack_steps(template, spec, account)
     steps = []
     emails = email_subscribers(template)
     if emails:

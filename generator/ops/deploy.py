@@ -36,13 +36,26 @@ from typing import TYPE_CHECKING, Any, TextIO
 from .aftercreate import known_fix, next_steps
 from .awscli import INSTALL_HINT, AwsCli, DeployRefused
 from .changeset import change_set_arn, change_table
-from .preflight import preflight, refuse_rolled_back
+from .preflight import caller_identity, management_account, preflight, refuse_rolled_back
 from .stackfiles import (
     TEMPLATE_SUFFIXES,
     StackFile,
     stack_file,
     stack_files,
     stacks_of_environment,
+)
+from .waves import (
+    DELIVERY,
+    STACKSET,
+    TARGETS,
+    Home,
+    belongs,
+    deploy_hints,
+    has_home,
+    home_of,
+    in_waves,
+    kind_of,
+    misplaced,
 )
 
 if TYPE_CHECKING:
@@ -143,6 +156,8 @@ def expected(template: StackFile, specs: Path) -> tuple[str, Spec | None]:
             f"{template.path} was not written by this generator (its Metadata has no "
             "PipelineGenerator record): build it from a spec with `make templates`"
         )
+    if kind_of(record) is not None:
+        return expected_account_stack(template, specs, render)
     service, environment = record.get("Service"), str(record.get("Environment"))
     found = specs_of_service(specs, service, str(record.get("SpecFile")))
     building = [(path, spec) for path, spec in found if environment in spec.stack_environments]
@@ -164,6 +179,47 @@ def expected(template: StackFile, specs: Path) -> tuple[str, Spec | None]:
         f"{template.path} is not built by any spec today ({where}): if its spec lives in "
         "another folder, pass --specs DIR; otherwise the stack was removed from its spec and "
         "`make templates` removes the template"
+    )
+
+
+def expected_account_stack(
+    template: StackFile, specs: Path, render: Callable[[dict[str, Any]], str]
+) -> tuple[str, Spec | None]:
+    """What `build` writes today for a delivery, targets or stackset template, and the
+    spec that builds it (None for the delivery stack, which serves many specs)."""
+    from ..spec.sources import spec_name
+    from .generate import delivery_stacks, has_targets, load_file, targets_data
+
+    record = template.record
+    if kind_of(record) == DELIVERY:
+        from ..spec.errors import SpecErrors
+        from ..spec.sources import discover
+
+        try:
+            files = discover([specs]) if specs.is_dir() else []
+        except SpecErrors:
+            files = []
+        loaded = [load_file(path).spec for path in files]
+        for stack in delivery_stacks(spec for spec in loaded if spec is not None):
+            if stack.name == template.stem:
+                return render(stack.data), None
+        raise DeployRefused(
+            f"{template.path} is not built by any spec in {specs} today (no spec there has "
+            f"delivery.tools_account {record.get('Account')} without a kms_key): pass "
+            "--specs DIR, or `make templates` removes it"
+        )
+    service = record.get("Service")
+    found = specs_of_service(specs, service, str(record.get("SpecFile")))
+    if len(found) > 1:
+        both = " and ".join(str(path) for path, _ in found)
+        raise DeployRefused(f"{both} both have service: {service}; each service needs one spec")
+    if found and has_targets(found[0][1]):
+        path, spec = found[0]
+        return render(targets_data(spec, spec_name(path, [specs]))), spec
+    raise DeployRefused(
+        f"{template.path} is not built by any spec today (no spec in {specs} with service: "
+        f"{service} deploys into another account): pass --specs DIR, or `make templates` "
+        "removes it"
     )
 
 
@@ -250,6 +306,39 @@ def parameter_overrides(template: StackFile, overrides: Sequence[str]) -> list[s
     return list(overrides)
 
 
+# The name property of each IAM resource type that needs an acknowledgement. CloudFormation
+# user guide, "Acknowledging IAM resources in CloudFormation templates" and CreateStack
+# Capabilities: "If you have IAM resources with custom names, you must specify
+# CAPABILITY_NAMED_IAM"; for unnamed ones either capability does.
+IAM_NAME_PROPERTIES = {
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+}
+
+
+def capability_for(template: Mapping[str, Any]) -> str:
+    """CAPABILITY_NAMED_IAM for a template that names IAM resources, else CAPABILITY_IAM.
+
+    A StackSet is not among the resource types that page lists: its own Capabilities
+    property acknowledges the roles its instances create. One whose Capabilities holds
+    CAPABILITY_NAMED_IAM still gets it here, so the deploy acknowledges the named roles it
+    rolls out (an acknowledgement the template does not need is accepted)."""
+    for resource in (template.get("Resources") or {}).values():
+        if not isinstance(resource, dict):
+            continue
+        kind, properties = resource.get("Type"), resource.get("Properties") or {}
+        if kind in IAM_NAME_PROPERTIES and IAM_NAME_PROPERTIES[kind] in properties:
+            return "CAPABILITY_NAMED_IAM"
+        if kind == "AWS::CloudFormation::StackSet" and "CAPABILITY_NAMED_IAM" in (
+            properties.get("Capabilities") or []
+        ):
+            return "CAPABILITY_NAMED_IAM"
+    return "CAPABILITY_IAM"
+
+
 def deploy_command(
     request: DeployRequest, template: StackFile, aws: AwsCli, role_arn: str | None = None
 ) -> list[str]:
@@ -257,7 +346,7 @@ def deploy_command(
         "aws", "cloudformation", "deploy",
         "--template-file", str(template.path),
         "--stack-name", template.stack_name,
-        "--capabilities", "CAPABILITY_IAM",
+        "--capabilities", capability_for(template.data),
         "--no-fail-on-empty-changeset",
     ]  # fmt: skip
     size = template.path.stat().st_size
@@ -413,7 +502,12 @@ def protect(aws: AwsCli, name: str) -> str:
 
 
 def _success(
-    aws: AwsCli, template: StackFile, existed: bool, captured: list[str], spec: Spec | None
+    aws: AwsCli,
+    template: StackFile,
+    existed: bool,
+    captured: list[str],
+    spec: Spec | None,
+    account: str = "",
 ) -> Outcome:
     name = template.stack_name
     if any("No changes to deploy" in line for line in captured):
@@ -430,7 +524,7 @@ def _success(
     if not existed:
         if is_production(spec, template.environment):
             lines.append(protect(aws, name))
-        steps = next_steps(template.data, spec, template.environment)
+        steps = next_steps(template.data, spec, template.environment, account)
         if steps:
             lines += ["Next:"] + [f"  - {step}" for step in steps]
     return Outcome(name, "deployed", 0, "\n".join(lines))
@@ -464,6 +558,30 @@ def _failure(
     return Outcome(name, "failed", 0, "\n".join(lines))
 
 
+def home_check(
+    aws: AwsCli, template: StackFile, request: DeployRequest, say: Callable[[str], None]
+) -> Callable[[str], None] | None:
+    """For a template that says which account it belongs in: refuse credentials of any
+    other account (waves.py), naming the account and the command. None for the others."""
+    record = template.record
+    if not has_home(record):
+        return None
+
+    def check(account: str) -> None:
+        management = management_account(aws) if kind_of(record) == STACKSET else None
+        if kind_of(record) == STACKSET and management is None:
+            say(
+                "cannot read the organization's management account (organizations "
+                "describe-organization): only checked that this is no target account"
+            )
+        home = home_of(record, management)
+        if not belongs(home, account):
+            assert home is not None
+            raise DeployRefused(misplaced(template.stem, record, account, home, request.region))
+
+    return check
+
+
 def deploy_one(
     request: DeployRequest,
     environ: Mapping[str, str] | None = None,
@@ -479,7 +597,7 @@ def deploy_one(
         spec = refuse_stale(template, request.specs)
         name = template.stack_name
         deploy_command(request, template, aws)  # refuses bad overrides before any AWS call
-        preflight(aws, template.data, say)
+        identity = preflight(aws, template.data, say, home_check(aws, template, request, say))
         stack = aws.stack(name)
         refuse_rolled_back(stack, name)
         role = deployer_role(aws) if request.role_arn == "deployer" else request.role_arn
@@ -497,7 +615,8 @@ def deploy_one(
     elif request.dry_run:
         outcome = dry_run_report(aws, name, stack is not None, captured)
     else:
-        outcome = _success(aws, template, stack is not None, captured, spec)
+        account = str(identity.get("Account", ""))
+        outcome = _success(aws, template, stack is not None, captured, spec, account)
     outcome.seconds = time.monotonic() - started
     return outcome
 
@@ -524,7 +643,7 @@ def outcome_table(outcomes: Sequence[Outcome]) -> str:
     width = max([len("stack"), *(len(o.stack) for o in outcomes)])
     rows = [f"{'stack':<{width}}  {'result':<18} {'seconds':>7}  reason"]
     for o in outcomes:
-        reason = o.reason.splitlines()[0] if o.result in ("failed", "refused") else ""
+        reason = o.reason.splitlines()[0] if o.result in ("failed", "refused", "not run") else ""
         rows.append(f"{o.stack:<{width}}  {o.result:<18} {o.seconds:>7.1f}  {reason}")
     return "\n".join(rows)
 
@@ -543,6 +662,58 @@ def services_of(specs: Path) -> set[str]:
     return {spec.service for spec in loaded if spec is not None}
 
 
+def stacks_to_deploy(templates: Path, environment: str, services: set[str]) -> list[StackFile]:
+    """The environment's stacks of these services and, for those of a multi-account spec,
+    the delivery stack and target roles they need (unordered: see waves.in_waves)."""
+    pipelines = [
+        s for s in stacks_of_environment(templates, environment)
+        if s.record.get("Service") in services
+    ]  # fmt: skip
+    served = {s.record.get("Service") for s in pipelines if has_home(s.record)}
+    if not served:
+        return pipelines
+    needed = [
+        f for f in stack_files(templates)
+        if (kind_of(f.record) in (TARGETS, STACKSET) and f.record.get("Service") in served)
+        or (kind_of(f.record) == DELIVERY and served & set(f.record.get("Services") or []))
+    ]  # fmt: skip
+    return needed + pipelines
+
+
+def split_by_account(
+    files: Sequence[StackFile], aws: AwsCli
+) -> tuple[str, list[StackFile], list[tuple[StackFile, Home]]]:
+    """The caller's account; the stacks that belong in it; the others with their home."""
+    account = str(caller_identity(aws).get("Account", ""))
+    stackset = any(kind_of(f.record) == STACKSET for f in files)
+    management = management_account(aws) if stackset else None
+    here: list[StackFile] = []
+    elsewhere: list[tuple[StackFile, Home]] = []
+    for f in files:
+        home = home_of(f.record, management)
+        if belongs(home, account):
+            here.append(f)
+        else:
+            assert home is not None
+            elsewhere.append((f, home))
+    return account, here, elsewhere
+
+
+def elsewhere_report(
+    account: str, elsewhere: Sequence[tuple[StackFile, Home]], region: str | None
+) -> str:
+    """Each stack left to other credentials, in wave order, with the command for it."""
+    lines = [
+        f"Not deployed with these credentials (account {account}); deploy these in this "
+        "order with credentials for their account:"
+    ]
+    for wave in in_waves(list(elsewhere), lambda item: item[0].record):
+        for f, home in wave:
+            lines.append(f"  {f.stem}: belongs in {home.describe()}")
+            lines += [f"    {hint}" for hint in deploy_hints(f.stem, home, region)]
+    return "\n".join(lines)
+
+
 def run_deploy_all(
     base: DeployRequest,
     environment: str,
@@ -552,19 +723,24 @@ def run_deploy_all(
 ) -> int:
     """Every stack of this environment whose service has a spec in base.specs (never the
     templates of other specs in the same folder), `jobs` at a time; keeps going past a
-    failure and ends with a table. 0 only when every stack deployed."""
+    failure and ends with a table. 0 only when every stack deployed.
+
+    A multi-account spec's stacks go in waves (waves.py): delivery, target roles,
+    pipelines; a wave starts only when the one before deployed. Only the stacks that belong
+    in the credentials' account deploy; the others are listed with their command."""
     services = services_of(base.specs)
-    stacks = [
-        s.stem
-        for s in stacks_of_environment(base.templates, environment)
-        if s.record.get("Service") in services
-    ]
-    if not stacks:
+    files = stacks_to_deploy(base.templates, environment, services)
+    if not files:
         raise DeployRefused(
             f"no stacks for environment {environment!r} in {base.templates} built from the specs "
             f"in {base.specs} (templates record their service and environment in Metadata: run "
             "`pipeline-generator build`, or pass --specs DIR)"
         )
+    elsewhere: list[tuple[StackFile, Home]] = []
+    account = ""
+    if any(has_home(f.record) for f in files):
+        aws = AwsCli(os.environ if environ is None else environ, base.profile, base.region)
+        account, files, elsewhere = split_by_account(files, aws)
     lock = threading.Lock()
 
     def one(stem: str) -> Outcome:
@@ -573,10 +749,21 @@ def run_deploy_all(
         _prefixed(stem, lock)(outcome.reason.splitlines()[0] if outcome.reason else outcome.result)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        outcomes = list(pool.map(one, stacks))
+    outcomes: list[Outcome] = []
+    for wave in in_waves(files, lambda f: f.record):
+        stopped = [o.stack for o in outcomes if o.result in ("failed", "refused")]
+        if stopped:
+            outcomes += [
+                Outcome(f.stem, "not run", 0, f"waits for {', '.join(stopped)} to deploy")
+                for f in wave
+            ]
+            continue
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            outcomes += list(pool.map(one, [f.stem for f in wave]))
     print(outcome_table(outcomes))
-    bad = [o for o in outcomes if o.result in ("failed", "refused")]
+    if elsewhere:
+        print(elsewhere_report(account, elsewhere, base.region))
+    bad = [o for o in outcomes if o.result in ("failed", "refused", "not run")]
     return 1 if bad else 0
 
 
@@ -594,7 +781,7 @@ def deployed_changes(
     diff against `get-template`, and the deployed value of each parameter of an earlier
     release that the spec's literal replaces. DeployRefused when the stack cannot be
     read."""
-    from .diff import template_changes
+    from .diff import cross_account_changes, template_changes
     from .stackfiles import parse_template
 
     environ = os.environ if environ is None else environ
@@ -610,6 +797,7 @@ def deployed_changes(
             "the region set?)"
         )
     lines = [str(change) for change in template_changes(deployed, template.data)]
+    lines += cross_account_changes(deployed, template.data)
     parameters = template.data.get("Parameters") or {}
     for given in (aws.stack(name) or {}).get("Parameters") or []:
         key = given.get("ParameterKey")

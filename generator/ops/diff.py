@@ -10,6 +10,7 @@ createOnlyProperties, read from the schemas cfn-lint ships).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -147,3 +148,78 @@ def template_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> 
         + section_changes(old, new, "Parameters")
         + section_changes(old, new, "Outputs")
     )
+
+
+# --- policies that let another account in -------------------------------------------------
+
+# The policy property of each resource type whose statements can admit another account.
+POLICY_PROPERTIES = {
+    "AWS::IAM::Role": ("AssumeRolePolicyDocument", "trust policy"),
+    "AWS::KMS::Key": ("KeyPolicy", "key policy"),
+    "AWS::S3::BucketPolicy": ("PolicyDocument", "bucket policy"),
+}
+ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+
+
+def principal_accounts(statement: Any) -> list[str]:
+    """The literal account IDs in a statement's AWS principal (an account root or a role
+    of it). The stack's own account is written ${AWS::AccountId}, never literally."""
+    if not isinstance(statement, dict):
+        return []
+    principal = statement.get("Principal")
+    if not isinstance(principal, dict) or "AWS" not in principal:
+        return []
+    return sorted(set(ACCOUNT_ID.findall(json.dumps(principal["AWS"], sort_keys=True))))
+
+
+def cross_account_statements(document: Any) -> list[Any]:
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    return [s for s in statements or [] if principal_accounts(s)]
+
+
+def _nested_template(properties: dict[str, Any]) -> dict[str, Any] | None:
+    from .stackfiles import parse_template
+
+    body = properties.get("TemplateBody")
+    return parse_template(body) if isinstance(body, str) else None
+
+
+def account_policies(
+    template: dict[str, Any] | None, prefix: str = ""
+) -> dict[tuple[str, str], list[Any]]:
+    """(logical ID, which policy) -> its statements with another account's principal; a
+    StackSet's roles template counts as its own (logical IDs StackSet/Role)."""
+    found: dict[tuple[str, str], list[Any]] = {}
+    for logical, resource in ((template or {}).get("Resources") or {}).items():
+        if not isinstance(resource, dict):
+            continue
+        kind, properties = resource.get("Type"), resource.get("Properties") or {}
+        if kind == "AWS::CloudFormation::StackSet":
+            found.update(account_policies(_nested_template(properties), f"{prefix}{logical}/"))
+        elif kind in POLICY_PROPERTIES:
+            field, what = POLICY_PROPERTIES[kind]
+            statements = cross_account_statements(properties.get(field))
+            if statements:
+                found[(f"{prefix}{logical}", what)] = statements
+    return found
+
+
+def cross_account_changes(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[str]:
+    """One line per trust, key or bucket policy whose statements naming another account
+    were added, removed or changed, with the accounts they name, for the reviewer."""
+    before, after = account_policies(old), account_policies(new)
+    lines = []
+    for logical, what in sorted(set(before) | set(after)):
+        was, now = before.get((logical, what), []), after.get((logical, what), [])
+        if was == now:
+            continue
+        accounts = sorted({a for s in was + now for a in principal_accounts(s)})
+        verb = "added" if not was else "removed" if not now else "changed"
+        plural = "s" if len(accounts) > 1 else ""
+        lines.append(
+            f"  cross-account: {logical} {what} {verb} (principals of account{plural} "
+            f"{', '.join(accounts)})"
+        )
+    return lines

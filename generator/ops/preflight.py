@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,12 +152,31 @@ def check_topic_regions(topics: list[str], region: str | None) -> None:
             )
 
 
-def preflight(aws: AwsCli, template: Mapping[str, Any], say: Any) -> dict[str, Any]:
-    """Every check, in order; the caller identity when all pass."""
+def management_account(aws: AwsCli) -> str | None:
+    """The organization's management account (organizations describe-organization,
+    MasterAccountId; any member account may call it), None when it cannot be read."""
+    answer = aws.call("organizations", "describe-organization")
+    if not answer.ok or not isinstance(answer.data, dict):
+        return None
+    found = (answer.data.get("Organization") or {}).get("MasterAccountId")
+    return str(found) if found else None
+
+
+def preflight(
+    aws: AwsCli,
+    template: Mapping[str, Any],
+    say: Any,
+    check_home: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Every check, in order; the caller identity when all pass. check_home(account)
+    refuses credentials of an account the stack does not belong in, before the checks
+    that read the account's resources."""
     identity = caller_identity(aws)
     account = str(identity.get("Account", ""))
     region = aws.deploy_region()
     say(f"account {account} ({identity.get('Arn', '?')}), region {region or 'not set'}")
+    if check_home is not None:
+        check_home(account)
     for source in git_sources(template):
         if source.connection:
             check_account(source.connection, account, "the connection")
