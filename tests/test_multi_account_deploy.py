@@ -438,3 +438,17 @@ def test_diff_deployed_calls_out_the_cross_account_change(
         f"  cross-account: ArtifactBucketPolicy bucket policy added (principals of account "
         f"{PROD})\n"
     )
+
+
+@pytest.mark.slow
+def test_the_deployer_role_is_not_used_for_the_target_roles(
+    built: dict[str, Path], project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(built["stacks"].parent, project, dirs_exist_ok=True)
+    status, out, err = run(
+        capsys, "deploy", "shipping-api-targets", "--profile", "dev", "--role-arn", "deployer"
+    )
+    assert status == 0, err
+    assert "deploys pipeline stacks only; deploying shipping-api-targets with your own" in out
+    (deployed,) = deploy_calls(project / "bin")
+    assert "--role-arn" not in deployed

@@ -600,7 +600,17 @@ def deploy_one(
         identity = preflight(aws, template.data, say, home_check(aws, template, request, say))
         stack = aws.stack(name)
         refuse_rolled_back(stack, name)
-        role = deployer_role(aws) if request.role_arn == "deployer" else request.role_arn
+        role = request.role_arn
+        if role == "deployer" and kind_of(template.record) is not None:
+            # The execution role exists in the tools account and creates no KMS key, no
+            # StackSet and no named role outside a pipeline stack (stack/deployer.py).
+            say(
+                f"{DEPLOYER_STACK} deploys pipeline stacks only; deploying {name} with your "
+                "own credentials"
+            )
+            role = None
+        elif role == "deployer":
+            role = deployer_role(aws)
         command = deploy_command(request, template, aws, role)
     except DeployRefused as exc:
         return Outcome(request.stack, "refused", 0, str(exc))
