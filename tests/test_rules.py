@@ -580,3 +580,87 @@ def test_plain_cfn_lint_does_not_tell_the_bad_snippet_from_the_good(rule_id: str
 
     good, bad = CASES[rule_id]
     assert plain(bad) <= plain(good)
+
+
+# --- a target account's deploy role and the accounts a template declares -------------
+
+TOOLS, TARGET = "111111111111", "222222222222"
+PIPELINE_ROLE_ARN = {
+    SUB: f"arn:${{AWS::Partition}}:iam::{TOOLS}:role/pipeline-generator/a-dev-pipeline"
+}
+
+
+def deploy_role(principal_account: str = TOOLS, condition: Any = UNSET) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": {SUB: f"arn:${{AWS::Partition}}:iam::{principal_account}:root"}},
+        "Action": "sts:AssumeRole",
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": PIPELINE_ROLE_ARN}},
+    }
+    if condition is None:
+        del statement["Condition"]
+    elif condition is not UNSET:
+        statement["Condition"] = condition
+    found = role("codebuild.amazonaws.com", allow(["s3:GetObject"], [{SUB: "${B.Arn}/*"}]))
+    found["Properties"]["AssumeRolePolicyDocument"]["Statement"] = [statement]
+    return found
+
+
+def declared(resources: dict[str, Any], **record: Any) -> str:
+    return json.dumps(
+        {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Metadata": {"PipelineGenerator": record},
+            "Resources": resources,
+        },
+        indent=1,
+    )
+
+
+LITERAL_TARGET_ROLE = {
+    "Type": "AWS::SNS::Topic",
+    "Properties": {"DisplayName": f"arn:aws:iam::{TARGET}:role/pipeline-generator/a-dev-deploy"},
+}
+
+DECLARED_EDGES = [
+    ("E9401", declared({"R": deploy_role()}, ToolsAccount=TOOLS), False),
+    ("E9401", declared({"R": deploy_role()}), True),  # no tools account declared
+    ("E9401", declared({"R": deploy_role(condition=None)}, ToolsAccount=TOOLS), True),
+    ("E9401", declared({"R": deploy_role(TARGET)}, ToolsAccount=TOOLS), True),
+    (
+        "E9401",
+        declared(
+            {"R": deploy_role(condition={"ArnLike": {"aws:PrincipalArn": PIPELINE_ROLE_ARN}})},
+            ToolsAccount=TOOLS,
+        ),
+        True,
+    ),
+    (
+        "E9401",
+        declared(
+            {
+                "R": deploy_role(
+                    condition={
+                        "ArnEquals": {
+                            "aws:PrincipalArn": {
+                                SUB: f"arn:${{AWS::Partition}}:iam::{TARGET}:role/x"
+                            }
+                        }
+                    }
+                )
+            },
+            ToolsAccount=TOOLS,
+        ),
+        True,
+    ),
+    ("E9503", declared({"T": LITERAL_TARGET_ROLE}, Accounts=[TARGET]), False),
+    ("E9503", declared({"T": LITERAL_TARGET_ROLE}, Accounts=["333333333333"]), True),
+    ("E9503", declared({"T": LITERAL_TARGET_ROLE}), True),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "text", "named"), DECLARED_EDGES)
+def test_rules_accept_only_the_accounts_the_template_declares(
+    rule_id: str, text: str, named: bool
+) -> None:
+    assert (rule_id in {m.rule.id for m in our_matches(text)}) is named

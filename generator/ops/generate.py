@@ -134,6 +134,16 @@ def targets_data(spec: Spec, spec_file: str = "") -> dict[str, Any]:
     return apply_overrides(template_data(template), spec.overrides)
 
 
+def stackset_body_items(spec: Spec) -> list[tuple[str, str]]:
+    """The roles template inside a StackSet's TemplateBody, linted like a file of its own
+    (cfn-lint does not read a TemplateBody string); written nowhere."""
+    assert spec.delivery is not None
+    if spec.delivery.target_roles != "stackset":
+        return []
+    body = RENDERERS["json"](template_data(compose_targets(spec)))
+    return [(f"{targets_stack_name(spec)}.template-body.json", body)]
+
+
 def delivery_stacks(specs: Iterable[Spec]) -> list[Stack]:
     """One `delivery-<account>` template per tools account whose cross-account pipelines
     use the delivery key (no kms_key of their own)."""
@@ -237,6 +247,8 @@ def generate(
         generated.files |= files
         generated.by_spec[file.path] = files
         generated.lint_items += [_lint_item(name, files) for name in file.stack_names]
+        if file.spec is not None and has_targets(file.spec):
+            generated.lint_items += stackset_body_items(file.spec)
     return generated
 
 
