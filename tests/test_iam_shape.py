@@ -42,7 +42,7 @@ def test_every_trust_policy_names_one_service_principal(pipeline_stacks) -> None
     for stack in pipeline_stacks:
         roles = resources_of(stack, "AWS::IAM::Role")
         assert set(roles) == set(expected)
-        cross_account = "DeployAccount" in stack.data["Metadata"]["PipelineGenerator"]
+        cross_account = "DeployAccounts" in stack.data["Metadata"]["PipelineGenerator"]
         for name, role in roles.items():
             props = role["Properties"]
             if cross_account and name == "PipelineRole":

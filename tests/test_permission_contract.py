@@ -230,10 +230,13 @@ def check_stack(spec: Spec, env: str) -> None:
         document = resolve(policy["PolicyDocument"], template)
         role_arn = get_att(template, role, "Arn")
         expected: set[tuple[str, str]] = set()
-        for operation in operations:
+        for operation_at in operations:
+            # "<operation>@<environment>": a later stage of the chain, on its own targets
+            operation, _, stage_env = operation_at.partition("@")
             for need in OPERATIONS[operation].needs:
                 context = context_of(need, template, role_arn, spec)
-                for pattern, example in scopes(need.resource, role, spec, env, template):
+                scoped = scopes(need.resource, role, spec, stage_env or env, template)
+                for pattern, example in scoped:
                     expected.add((need.action, pattern))
                     request = Request(need.action, example, context)
                     assert decide([document], request, buckets) == "Allow", (

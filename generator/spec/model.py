@@ -366,10 +366,25 @@ class Deploy(StrictModel):
         return self
 
 
+def _branch_or_after(schema: dict[str, Any]) -> None:
+    """JSON Schema of `Environment`: a branch of its own, or `after` (what the validator
+    says); `branch` is no longer listed as required on its own."""
+    schema["anyOf"] = [{"required": ["branch"]}, {"required": ["after"]}]
+
+
 class Environment(StrictModel):
-    branch: BranchName = Field(
+    model_config = ConfigDict(json_schema_extra=_branch_or_after)
+
+    branch: BranchName | None = Field(
+        None,
         description="Push events: the pushed branch (HEAD_REF). Pull-request events: the "
-        "target branch (BASE_REF).",
+        "target branch (BASE_REF). Required unless the environment has `after`.",
+    )
+    after: EnvName | None = Field(
+        None,
+        description="Promotion: this environment deploys what the named environment "
+        "deployed, as later stages of that environment's pipeline (built once, never "
+        "rebuilt); it has no branch, events, paths, variables or secrets of its own.",
     )
     events: list[Event] = Field(
         default=["push"],
@@ -575,8 +590,25 @@ class Spec(StrictModel):
 
     @property
     def stack_environments(self) -> list[str]:
-        """The environments, then `checks` when the spec has checks: one stack each."""
-        return list(self.environments) + ([CHECKS_STACK] if self.checks is not None else [])
+        """The environments that start a pipeline (no `after`), then `checks` when the spec
+        has checks: one stack each. An environment with `after` is stages of its chain's."""
+        heads = [name for name, env in self.environments.items() if env.after is None]
+        return heads + ([CHECKS_STACK] if self.checks is not None else [])
+
+    def chain(self, head: str) -> list[str]:
+        """The environments one pipeline deploys, in order: head, then each `after` it."""
+        followers = {env.after: name for name, env in self.environments.items() if env.after}
+        found = [head]
+        while found[-1] in followers and followers[found[-1]] not in found:
+            found.append(followers[found[-1]])
+        return found
+
+    def head_of(self, env: str) -> str:
+        """The environment whose pipeline deploys env (env itself without `after`)."""
+        seen = [env]
+        while (after := self.environments[seen[-1]].after) is not None and after not in seen:
+            seen.append(after)
+        return seen[-1]
 
     @property
     def check_events(self) -> list[str]:

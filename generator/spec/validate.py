@@ -237,6 +237,7 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
             )
         yield from _checks_problems(_mapping(data, "checks"), provider)
     yield from _delivery_problems(data)
+    yield from _promotion_problems(_mapping(data, "environments"))
     notifications = _mapping(data, "notifications")
     if "topic" in notifications and "emails" in notifications:
         yield (
@@ -330,6 +331,89 @@ def _delivery_problems(data: Any) -> Iterator[Problem]:
                 "account deploys in the tools account with the pipeline's own role, and gets "
                 "no cross-account role); an account here means a target account",
             )
+
+
+# What an environment with `after` may not set: each would apply only where a pipeline
+# starts or builds, and a promoted environment does neither (DESIGN, v1.2 additions).
+BUILD_TIME_FIELDS = (
+    "branch",
+    "events",
+    "paths",
+    "variables",
+    "secrets",
+    "actors",
+    "pull_request_approval",
+    "overrides",
+)
+
+
+def _promotion_problems(environments: dict[Any, Any]) -> Iterator[Problem]:
+    """`after`: a known environment, no cycle, one follower per environment, and nothing
+    that only a pipeline's start or build would use."""
+    names = [str(name) for name in environments]
+    claimed: dict[str, str] = {}
+    for name, env in environments.items():
+        if not isinstance(env, dict):
+            continue
+        after = env.get("after")
+        if after is None:
+            if "branch" not in env:
+                yield (
+                    ("environments", name, "branch"),
+                    "is required: the branch whose pushes start this environment's pipeline "
+                    "(or after: <environment> to deploy what that environment deployed)",
+                )
+            continue
+        path = ("environments", name, "after")
+        if not isinstance(after, str):
+            continue
+        if after == name:
+            yield path, "names the environment itself; name the environment to promote from"
+            continue
+        if after not in environments:
+            yield path, f'unknown environment "{after}"' + did_you_mean(after, names) + (
+                "; allowed: " + ", ".join(n for n in names if n != name)
+            )
+            continue
+        if after in claimed:
+            yield (
+                path,
+                f"{after} is already followed by {claimed[after]}: a chain promotes one "
+                "environment to the next, so each environment has at most one environment "
+                f"after it (put {name} after {claimed[after]})",
+            )
+        claimed.setdefault(after, str(name))
+        for field in BUILD_TIME_FIELDS:
+            if field in env:
+                yield (
+                    ("environments", name, field),
+                    f"cannot be set with after: {name} deploys the build of {after}'s "
+                    f"pipeline and is never started or built on its own, so {field} would "
+                    f"not apply; set it on the first environment of the chain",
+                )
+    yield from _cycle_problems(environments)
+
+
+def _cycle_problems(environments: dict[Any, Any]) -> Iterator[Problem]:
+    """One message per cycle of `after`, on its first environment in file order."""
+    reported: set[str] = set()
+    for name in environments:
+        seen: list[str] = []
+        current: Any = name
+        while isinstance(current, str) and current in environments and current not in seen:
+            seen.append(current)
+            env = environments[current]
+            current = env.get("after") if isinstance(env, dict) else None
+        if isinstance(current, str) and current in seen:
+            cycle = seen[seen.index(current) :]
+            if not reported & set(cycle) and name == cycle[0]:
+                reported |= set(cycle)
+                yield (
+                    ("environments", name, "after"),
+                    "makes a cycle ("
+                    + " -> ".join([*cycle, cycle[0]])
+                    + "): a chain needs a first environment with a branch",
+                )
 
 
 def _has_target_environment(data: dict[Any, Any]) -> bool:
@@ -445,7 +529,11 @@ def _shared_tag_warnings(data: Any) -> Iterator[Problem]:
     """Every environment's build pushes to the same build.ecr repositories: with mutable
     tags a later build can overwrite the tag another environment's imagedefinitions.json
     names (ECR user guide, "Image tag mutability": image-tag-mutability.html)."""
-    environments = _mapping(data, "environments")
+    environments = {  # a promoted environment deploys another's build: it pushes nothing
+        name: env
+        for name, env in _mapping(data, "environments").items()
+        if not (isinstance(env, dict) and env.get("after") is not None)
+    }
     if not _pushes(data) or len(environments) < 2:
         return
     yield (

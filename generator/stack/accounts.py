@@ -46,8 +46,9 @@ def only_role(arn: Sub) -> Condition:
 
 def pipeline_role_name(spec: Spec, env: str) -> str:
     """The tools pipeline role of a stack with a cross-account deploy is named, so that
-    the target account's trust, key and bucket policies can name it exactly."""
-    return f"{naming.stack_name(spec.service, env)}-pipeline"
+    the target account's trust, key and bucket policies can name it exactly; env's
+    pipeline is its chain's (the first environment's)."""
+    return f"{naming.stack_name(spec.service, spec.head_of(env))}-pipeline"
 
 
 def deploy_role_name(spec: Spec, env: str) -> str:
@@ -73,7 +74,7 @@ def artifact_bucket_name(spec: Spec, env: str) -> str:
     """The artifact bucket of a stack with a cross-account deploy is named (at most 48 + 13
     characters) so that the target deploy role's policy can name it: `<stack>-<tools
     account>`. Bucket names are global; the account makes the name the tools account's."""
-    return f"{naming.stack_name(spec.service, env)}-{tools_account(spec)}"
+    return f"{naming.stack_name(spec.service, spec.head_of(env))}-{tools_account(spec)}"
 
 
 def artifact_bucket_arn(spec: Spec, env: str) -> Sub:
@@ -81,7 +82,15 @@ def artifact_bucket_arn(spec: Spec, env: str) -> Sub:
 
 
 def is_cross_account(spec: Spec, env: str) -> bool:
+    """env deploys into another account than the tools account."""
     return env in spec.environments and spec.environments[env].account is not None
+
+
+def crosses_accounts(spec: Spec, head: str) -> bool:
+    """The pipeline of head deploys into another account in some stage."""
+    return head in spec.environments and any(
+        is_cross_account(spec, env) for env in spec.chain(head)
+    )
 
 
 def allow_role_of(

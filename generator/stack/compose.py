@@ -125,23 +125,26 @@ def pipeline_policy(
     grants.on_bucket(source, *iam.grant_s3_source(source, naming.SOURCE_KEY))
     grants.on_bucket(artifacts, *iam.grant_artifact_store(artifacts))
     grants.add(iam.grant_start_build(build))
+    for stage_env in spec.chain(env):
+        grants.add(*deploy_grants(spec, stage_env))
+    return grants.statements()
+
+
+def deploy_grants(spec: Spec, env: str) -> list[Statement]:
+    """What the pipeline role needs for env's deploy action: the action's documented
+    permissions, or (in another account) to assume the deploy role that holds them."""
     deploy = spec.environments[env].deploy
     if accounts.is_cross_account(spec, env):
-        # The deploy runs as the target account's deploy role, which holds its permissions.
-        grants.add(delivery.assume_deploy_role(spec, env))
-    elif deploy.ecs is not None:
-        grants.add(
-            *iam.grant_ecs_deploy(deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles)
-        )
-    elif deploy.s3 is not None:
-        grants.add(*iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key))
-    return grants.statements()
+        return [delivery.assume_deploy_role(spec, env)]
+    if deploy.ecs is not None:
+        return iam.grant_ecs_deploy(deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles)
+    assert deploy.s3 is not None
+    return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key)
 
 
 def pipeline_stages(
     spec: Spec, env: str, source: Bucket, build: Project
 ) -> list[tuple[str, list[Actions]]]:
-    environment = spec.environments[env]
     stages = [
         (
             "Source",
@@ -152,13 +155,23 @@ def pipeline_stages(
             [codepipeline.build_action(build, naming.SOURCE_ARTIFACT, naming.BUILD_ARTIFACT)],
         ),
     ]
-    if environment.approval:
-        stages.append(("Approval", [codepipeline.approval_action()]))
-    deploy = codepipeline.deploy_action(environment.deploy, naming.BUILD_ARTIFACT)
-    if accounts.is_cross_account(spec, env):
-        deploy.RoleArn = accounts.deploy_role_arn(spec, env)
-    stages.append(("Deploy", [deploy]))
+    chain = spec.chain(env)
+    for stage_env in chain:
+        # One environment: the stage names of every earlier release. A chain names each
+        # environment's stages after it.
+        suffix = "" if len(chain) == 1 else f"-{stage_env}"
+        if spec.environments[stage_env].approval:
+            stages.append((f"Approval{suffix}", [codepipeline.approval_action()]))
+        stages.append((f"Deploy{suffix}", [deploy_action(spec, stage_env)]))
     return stages
+
+
+def deploy_action(spec: Spec, env: str) -> Actions:
+    """env's deploy action on the build output, as its deploy role in another account."""
+    action = codepipeline.deploy_action(spec.environments[env].deploy, naming.BUILD_ARTIFACT)
+    if accounts.is_cross_account(spec, env):
+        action.RoleArn = accounts.deploy_role_arn(spec, env)
+    return action
 
 
 def outputs(template: Template) -> None:
@@ -218,13 +231,20 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
     }
 
 
-def delivery_metadata(spec: Spec, env: str) -> dict[str, str]:
-    """Which account the stack belongs in, and where it deploys (multi-account specs)."""
+def delivery_metadata(spec: Spec, env: str) -> dict[str, object]:
+    """Which account the stack belongs in, and the other accounts its pipeline deploys
+    into, in stage order (multi-account specs)."""
     if spec.delivery is None:
         return {}
-    found = {"Account": spec.delivery.tools_account}
-    if accounts.is_cross_account(spec, env):
-        found["DeployAccount"] = str(spec.environments[env].account)
+    found: dict[str, object] = {"Account": spec.delivery.tools_account}
+    if env in spec.environments and accounts.crosses_accounts(spec, env):
+        found["DeployAccounts"] = list(
+            dict.fromkeys(
+                str(spec.environments[e].account)
+                for e in spec.chain(env)
+                if accounts.is_cross_account(spec, e)
+            )
+        )
     return found
 
 
@@ -271,7 +291,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
     artifacts = s3.artifact_bucket(
         naming.ARTIFACT_BUCKET, artifacts_key, spec.access_logs, spec.strict
     )
-    if accounts.is_cross_account(spec, env):
+    if accounts.crosses_accounts(spec, env):
         artifacts.BucketName = accounts.artifact_bucket_name(spec, env)
     bridge_logs = logs.log_group(naming.BRIDGE_LOG_GROUP, retention, key)
     bridge_role = iam.service_role(
@@ -313,7 +333,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         "codepipeline.amazonaws.com",
         pipeline_policy(spec, env, source, artifacts, build),
     )
-    if accounts.is_cross_account(spec, env):
+    if accounts.crosses_accounts(spec, env):
         pipeline_role.RoleName = accounts.pipeline_role_name(spec, env)
     pipeline = codepipeline.pipeline(
         naming.PIPELINE,
@@ -376,7 +396,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
 def pipeline_notification_events(spec: Spec, env: str) -> dict[str, str]:
     """Manual approval events only where the pipeline has a manual approval."""
     offered = dict(PIPELINE_NOTIFICATION_EVENTS)
-    if not spec.environments[env].approval:
+    if not any(spec.environments[e].approval for e in spec.chain(env)):
         offered.pop("approval-needed")
     return offered
 

@@ -46,7 +46,7 @@ KeyRef: TypeAlias = str | AWSHelperFn
 def artifact_key(spec: Spec, env: str) -> KeyRef | None:
     """The key of the stack's artifact store: for a cross-account deploy the spec's
     kms_key, else the delivery stack's key; otherwise the spec's kms_key (or none)."""
-    if not accounts.is_cross_account(spec, env) or spec.kms_key is not None:
+    if not accounts.crosses_accounts(spec, env) or spec.kms_key is not None:
         return spec.kms_key
     return ImportValue(accounts.ARTIFACT_KEY_EXPORT)
 
@@ -69,19 +69,18 @@ def artifact_objects(spec: Spec, env: str) -> Sub:
 ARTIFACT_READ_ACTIONS = [s3.GetObject, s3.GetObjectVersion]
 
 
-def artifact_readers(spec: Spec, env: str, bucket_objects: object) -> list[Statement]:
-    """Artifact bucket policy statements: the env's target deploy role may read objects."""
-    if not accounts.is_cross_account(spec, env):
-        return []
-    account = spec.environments[env].account
-    assert account is not None
+def artifact_readers(spec: Spec, head: str, bucket_objects: object) -> list[Statement]:
+    """Artifact bucket policy statements: the target deploy role of each environment the
+    pipeline of head deploys into another account may read objects."""
     return [
         accounts.allow_role_of(
-            account,
+            str(spec.environments[env].account),
             accounts.deploy_role_arn(spec, env),
             list(ARTIFACT_READ_ACTIONS),
             [bucket_objects],
         )
+        for env in spec.chain(head)
+        if accounts.is_cross_account(spec, env)
     ]
 
 

@@ -69,11 +69,16 @@ def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
         build += ["ecr-push", "ecr-pull"]
     pipeline = ["s3-source-action", "source-missing-is-not-found", "artifact-store"]
     pipeline.append("codebuild-action")
-    cross_account = spec.environments[env].account is not None
-    if cross_account:
-        pipeline.append("assume-deploy-role")
-    else:
-        pipeline.append(_deploy_operation(spec, env))
+    # A chain deploys each of its environments: "<operation>@<environment>" where that is
+    # not the stack's own environment.
+    cross_account = False
+    for stage_env in spec.chain(env):
+        at = "" if stage_env == env else f"@{stage_env}"
+        if spec.environments[stage_env].account is not None:
+            cross_account = True
+            pipeline.append("assume-deploy-role" + at)
+        else:
+            pipeline.append(_deploy_operation(spec, stage_env) + at)
     if key:
         bridge.append("kms-source-bucket")
         build.append("kms-artifact-bucket")

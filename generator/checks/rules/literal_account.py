@@ -16,7 +16,7 @@ from cfnlint.template import Template
 from generator.checks.rules._helpers import LITERAL_ACCOUNT, literal_arn_strings
 
 METADATA_KEY = "PipelineGenerator"
-ACCOUNT_FIELDS = ("Account", "DeployAccount", "Accounts", "ToolsAccount")
+ACCOUNT_FIELDS = ("Account", "DeployAccounts", "Accounts", "ToolsAccount")
 _ACCOUNT_IN_ARN = re.compile(r":(\d{12}):")
 
 
