@@ -140,9 +140,23 @@ def external_arns(template: Any) -> set[str]:
         if isinstance(key, str):
             allowed.add(key)
     for _, statement in allow_statements(template):
-        if _decrypts_secrets(statement):
+        if _decrypts_secrets(statement) or _decrypts_artifacts(statement):
             allowed.update(r for r in as_list(statement.get("Resource")) if isinstance(r, str))
     return allowed
+
+
+def _decrypts_artifacts(statement: dict[str, Any]) -> bool:
+    """kms:Decrypt usable only through S3 for named objects: a target account's deploy role
+    reading artifacts encrypted with the tools account's key, which the spec's kms_key names."""
+    condition = _dict(statement.get("Condition"))
+    via = _dict(condition.get("StringEquals")).get("kms:ViaService")
+    services = [_dict(v).get("Fn::Sub", v) for v in as_list(via or [])]
+    return (
+        as_list(statement.get("Action")) == ["kms:Decrypt"]
+        and bool(services)
+        and all(str(s).startswith("s3.") for s in services)
+        and "kms:EncryptionContext:aws:s3:arn" in _dict(condition.get("StringLike"))
+    )
 
 
 def _decrypts_secrets(statement: dict[str, Any]) -> bool:
