@@ -55,9 +55,28 @@ def example_specs() -> list:
 
 
 @pytest.fixture(scope="session")
-def example_stacks() -> list[Stack]:
+def all_example_stacks() -> list[Stack]:
+    """Every template the example specs build: service stacks and the target-account
+    templates (`<service>-targets`) of multi-account specs."""
     names = spec_names([SPECS])
     return compose_stacks(load_specs(names), names)
+
+
+def kind_of(stack: Stack) -> str:
+    """pipeline (a `<service>-<env>` or `<service>-checks` stack), targets or stackset."""
+    return str(stack.data.get("Metadata", {}).get("PipelineGenerator", {}).get("Kind", "pipeline"))
+
+
+@pytest.fixture(scope="session")
+def example_stacks(all_example_stacks) -> list[Stack]:
+    """The service stacks (`<service>-<env>`, `<service>-checks`) of the example specs."""
+    return [s for s in all_example_stacks if kind_of(s) == "pipeline"]
+
+
+@pytest.fixture(scope="session")
+def target_stacks(all_example_stacks) -> list[Stack]:
+    """The `<service>-targets` templates (roles, or their StackSet) of the example specs."""
+    return [s for s in all_example_stacks if kind_of(s) != "pipeline"]
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,7 @@ def ref(template: dict[str, Any], name: str) -> str:
     props = resource.get("Properties", {})
     kind = resource["Type"]
     if kind == "AWS::S3::Bucket":
-        return f"example-{name.lower()}"
+        return str(props.get("BucketName", f"example-{name.lower()}"))
     if kind == "AWS::Logs::LogGroup":
         return f"/example/{name}"
     if kind in ("AWS::CodeBuild::Project", "AWS::CodePipeline::Pipeline"):
@@ -56,8 +56,23 @@ def get_att(template: dict[str, Any], name: str, attribute: str) -> str:
         "AWS::S3::Bucket": f"arn:aws:s3:::{value}",
         "AWS::Logs::LogGroup": f"arn:aws:logs:eu-west-1:123456789012:log-group:{value}:*",
         "AWS::CodeBuild::Project": f"arn:aws:codebuild:eu-west-1:123456789012:project/{value}",
-        "AWS::IAM::Role": f"arn:aws:iam::123456789012:role/{value}",
+        "AWS::IAM::Role": f"arn:aws:iam::123456789012:role{_role_path(template, name)}",
     }[kind]
+
+
+def _role_path(template: dict[str, Any], name: str) -> str:
+    """/<path>/<name>: a named role's own name, else the logical ID standing in for the
+    name CloudFormation generates."""
+    props = _resource(template, name).get("Properties", {})
+    return str(props.get("Path", "/")) + str(props.get("RoleName", name))
+
+
+# The delivery stack's key, as the pipeline stacks import it (Fn::ImportValue).
+IMPORTED = {
+    "pipeline-delivery-ArtifactKeyArn": (
+        "arn:aws:kms:eu-west-1:123456789012:key/0b6a1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d"
+    ),
+}
 
 
 def resolve(value: Any, template: dict[str, Any]) -> Any:
@@ -79,6 +94,8 @@ def resolve(value: Any, template: dict[str, Any]) -> Any:
             return get_att(template, name, attribute) if attribute else ref(template, name)
 
         return re.sub(r"\$\{([^}!]+)\}", substitute, text)
+    if set(value) == {"Fn::ImportValue"}:
+        return IMPORTED[value["Fn::ImportValue"]]
     if set(value) == {"Fn::Join"}:
         delimiter, parts = value["Fn::Join"]
         return delimiter.join(resolve(parts, template))

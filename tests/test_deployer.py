@@ -162,4 +162,6 @@ def test_every_stack_role_is_under_the_path_the_deployer_may_manage(example_stac
         if r["Type"] == "AWS::IAM::Role"
     ]
     assert roles and all(p.get("Path") == "/pipeline-generator/" for p in roles)
-    assert not any("ManagedPolicyArns" in p or "RoleName" in p for p in roles)
+    assert not any("ManagedPolicyArns" in p for p in roles)
+    # Only a cross-account pipeline's role has a name (<stack>-pipeline), under the path.
+    assert all(p["RoleName"].endswith("-pipeline") for p in roles if "RoleName" in p)

@@ -8,16 +8,24 @@ import json
 
 import pytest
 
+from generator.ops.generate import load_specs
 from generator.render.formats import to_json, to_yaml
 from generator.render.output import write_all
+from generator.spec.sources import discover
 
-from .conftest import TEMPLATES
+from .conftest import SPECS, TEMPLATES
 
 
-def test_every_example_stack_matches_its_golden_file(example_stacks, request) -> None:
-    from generator.ops.generate import bootstrap_stacks
+def test_every_example_stack_matches_its_golden_file(all_example_stacks, request) -> None:
+    from generator.ops.generate import bootstrap_stacks, delivery_stacks, has_targets
 
-    stacks = [*example_stacks, *bootstrap_stacks()]
+    specs = [spec for _, spec in load_specs(discover([SPECS]))]
+    cross_account = any(has_targets(spec) for spec in specs)
+    stacks = [
+        *all_example_stacks,
+        *delivery_stacks(specs),
+        *bootstrap_stacks(named_artifact_buckets=cross_account),
+    ]
     if request.config.getoption("--update-golden"):
         files = {f"{s.name}.json": to_json(s.data) for s in stacks}
         files |= {f"{s.name}.yaml": to_yaml(s.data) for s in stacks}
@@ -40,10 +48,10 @@ def test_every_example_stack_matches_its_golden_file(example_stacks, request) ->
         pytest.fail("templates differ from their golden files:\n" + "\n\n".join(failures))
 
 
-def test_golden_yaml_is_the_same_template_as_the_json(example_stacks) -> None:
+def test_golden_yaml_is_the_same_template_as_the_json(all_example_stacks) -> None:
     import yaml
 
-    for stack in example_stacks:
+    for stack in all_example_stacks:
         yaml_data = yaml.safe_load((TEMPLATES / f"{stack.name}.yaml").read_text())
         json_data = json.loads((TEMPLATES / f"{stack.name}.json").read_text())
         assert yaml_data == json_data, stack.name

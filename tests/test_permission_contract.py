@@ -19,11 +19,12 @@ from generator.spec.loader import load_spec_text
 from generator.spec.model import Spec, parse_secret
 from generator.spec.validate import validate_spec
 from generator.stack.compose import compose
-from generator.stack.operations import role_operations
+from generator.stack.operations import role_operations, target_role_operations
+from generator.stack.targets import camel, compose_targets
 
 from .conftest import SPECS, examples
 from .iam_eval import Request, decide
-from .policy_audit import PSEUDO, get_att, ref, resolve
+from .policy_audit import IMPORTED, PSEUDO, get_att, ref, resolve
 from .strategies import specs
 
 REGION, ACCOUNT = PSEUDO["AWS::Region"], PSEUDO["AWS::AccountId"]
@@ -63,6 +64,7 @@ def scopes(
     if "SourceBucket" in resources:
         source, artifacts = ref(template, "SourceBucket"), ref(template, "ArtifactBucket")
         pipeline = resources["Pipeline"]["Properties"]["Name"]
+    if env in spec.environments:
         deploy = spec.environments[env].deploy
     secrets = [parse_secret(v) for v in spec.secrets_of(env).values()]
     if kind == "log-streams":
@@ -126,6 +128,25 @@ def scopes(
     if kind == "kms-key":
         assert spec.kms_key is not None
         return [(spec.kms_key,) * 2]
+    if kind == "tools-artifact-objects":
+        bucket = f"{spec.service}-{env}-{spec.delivery.tools_account}"  # type: ignore[union-attr]
+        return [(f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}/{bucket}/BuildOutput/Ab12")]
+    if kind == "artifact-key" and role.endswith("DeployRole"):
+        # Seen from the target account: the spec's key, or any key of the tools account
+        # in this Region, narrowed by the encryption context of this stack's bucket.
+        tools = spec.delivery.tools_account  # type: ignore[union-attr]
+        delivery_key = IMPORTED["pipeline-delivery-ArtifactKeyArn"].replace(ACCOUNT, tools)
+        if spec.kms_key is not None:
+            return [(spec.kms_key,) * 2]
+        return [(f"arn:aws:kms:{REGION}:{tools}:key/*", delivery_key)]
+    if kind == "artifact-key":
+        key = spec.kms_key or IMPORTED["pipeline-delivery-ArtifactKeyArn"]
+        return [(key,) * 2]
+    if kind == "deploy-role":
+        account = spec.environments[env].account
+        return [
+            (f"arn:aws:iam::{account}:role/pipeline-generator/{spec.service}-{env}-deploy",) * 2
+        ]
     if kind == "secret-keys":
         return [(key, key) for key in spec.build.secret_keys]
     if kind == "ssm-parameters":
@@ -164,6 +185,9 @@ def context_of(need: Need, template: dict[str, Any], role_arn: str, spec: Spec) 
     values = {"{region}": REGION}
     if spec.build.vpc is not None:
         values["{subnet}"] = regional("ec2", f"subnet/{spec.build.vpc.subnets[-1]}")
+    if spec.delivery is not None:
+        bucket = f"{spec.service}-{{env}}-{spec.delivery.tools_account}"
+        values["{tools-artifact-bucket}"] = "arn:aws:s3:::" + bucket
     if "SourceBucket" in template["Resources"]:
         values["{source-bucket}"] = get_att(template, "SourceBucket", "Arn")
         values["{artifact-bucket}"] = get_att(template, "ArtifactBucket", "Arn")
@@ -223,6 +247,65 @@ def check_stack(spec: Spec, env: str) -> None:
                         ), f"{role}: {need.action} does not depend on {key}"
         beyond = granted_pairs(document) - expected
         assert not beyond, f"{role} grants beyond the contract: {sorted(beyond)}"
+
+
+def check_target_roles(spec: Spec) -> None:
+    """Every deploy role of the spec's target-account template grants exactly its
+    operations: its deploy action's documented permissions, in its own account, and the
+    reads of its stack's artifacts in the tools account."""
+    template = template_data(compose_targets(spec))
+    for env in spec.target_environments:
+        role = f"{camel(env)}DeployRole"
+        (policy,) = template["Resources"][role]["Properties"]["Policies"]
+        document = resolve(policy["PolicyDocument"], template)
+        role_arn = get_att(template, role, "Arn")
+        expected: set[tuple[str, str]] = set()
+        for operation in target_role_operations(spec, env):
+            for need in OPERATIONS[operation].needs:
+                context = context_of(need, template, role_arn, spec)
+                context = {k: v.replace("{env}", env) for k, v in context.items()}
+                for pattern, example in scopes(need.resource, role, spec, env, template):
+                    expected.add((need.action, pattern))
+                    request = Request(need.action, example, context)
+                    assert decide([document], request) == "Allow", (
+                        f"{role} cannot {need.action} on {example} ({operation})"
+                    )
+                    for key, _ in need.context:
+                        narrowed = dict(context, **{key: context[key] + "-elsewhere"})
+                        assert decide([document], Request(need.action, example, narrowed)) != (
+                            "Allow"
+                        ), f"{role}: {need.action} does not depend on {key}"
+        beyond = granted_pairs(document) - expected
+        assert not beyond, f"{role} grants beyond the contract: {sorted(beyond)}"
+
+
+MULTI_ACCOUNT_S3 = """
+service: web-shop
+repository: {url: https://bitbucket.org/acme/web-shop.git}
+delivery: {tools_account: "111111111111"}
+kms_key: arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab
+environments:
+  dev: {branch: develop, deploy: {s3: {bucket: web-shop-dev}}}
+  staging:
+    branch: main
+    account: "333333333333"
+    deploy: {s3: {bucket: web-shop-staging, extract: false, key: site.zip}}
+  prod:
+    branch: main
+    approval: true
+    account: "333333333333"
+    deploy: {ecs: {cluster: prod, service: web-shop, task_roles: [web-shop-task]}}
+"""
+
+
+def test_target_deploy_roles_grant_exactly_the_contract() -> None:
+    (shipping,) = [s for n, s in _example_specs() if n == "shipping-api.yaml"]
+    other = validate_spec(load_spec_text(MULTI_ACCOUNT_S3, "web-shop.yaml"))
+    for spec in (shipping, other):
+        assert spec.target_environments
+        check_target_roles(spec)
+        for env in spec.stack_environments:
+            check_stack(spec, env)
 
 
 def _example_specs() -> list[tuple[str, Spec]]:

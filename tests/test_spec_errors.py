@@ -186,7 +186,8 @@ CASES = [
         "unknown key",
         GOOD.replace("environments:", "enviroments:"),
         "s.yaml:7:1: enviroments: unknown field; allowed: service, description, repository, build, "
-        "logs, badge, environments, kms_key, checks, notifications, access_logs, hardening, "
+        "logs, badge, environments, kms_key, delivery, checks, notifications, access_logs, "
+        "hardening, "
         "tags, "
         'overrides (did you mean "environments"?)',
     ),
@@ -809,3 +810,95 @@ def test_specs_without_a_trap_have_no_warnings(text: str) -> None:
     loaded = load_spec_text(text, "s.yaml")
     validate_spec(loaded)
     assert spec_warnings(loaded) == []
+
+
+# --- many accounts (delivery, environments.<env>.account) ----------------------------
+
+DELIVERY = 'delivery: {tools_account: "111111111111"}\n'
+IN_ACCOUNT = '    branch: develop\n    account: "222222222222"\n'
+
+
+def _multi(text: str) -> str:
+    return text.replace("    branch: develop\n", IN_ACCOUNT)
+
+
+ACCOUNT_CASES = [
+    (
+        "account without delivery",
+        _multi(GOOD),
+        "s.yaml:10:14: environments.dev.account: needs delivery.tools_account: an "
+        "environment in another account is deployed from the pipelines' tools account "
+        "through a role there; add delivery: {tools_account: ...}, or leave account out to "
+        "deploy in the stack's account",
+    ),
+    (
+        "account not 12 digits",
+        DELIVERY
+        + GOOD.replace("    branch: develop\n", '    branch: develop\n    account: "2222"\n'),
+        'environments.dev.account: must be a 12-digit AWS account id, in quotes ("111122223333"); '
+        'got "2222"',
+    ),
+    (
+        "unquoted account",
+        DELIVERY
+        + GOOD.replace("    branch: develop\n", "    branch: develop\n    account: 22222222222\n"),
+        'environments.dev.account: must be a 12-digit AWS account id in quotes ("022222222222"): '
+        "YAML reads an unquoted one as a number",
+    ),
+    (
+        "account is the tools account",
+        DELIVERY
+        + GOOD.replace(
+            "    branch: develop\n", '    branch: develop\n    account: "111111111111"\n'
+        ),
+        "environments.dev.account: is the tools account 111111111111: leave account out (an "
+        "environment without account deploys in the tools account with the pipeline's own "
+        "role, and gets no cross-account role); an account here means a target account",
+    ),
+    (
+        "organizational units without stackset",
+        'delivery: {tools_account: "111111111111", organizational_units: [ou-ab12-34cd5678]}\n'
+        + _multi(GOOD),
+        "delivery.organizational_units: is used only with target_roles: stackset (a "
+        "service-managed StackSet targets OUs); with target_roles: stacks, deploy "
+        "<service>-targets in each account",
+    ),
+    (
+        "stackset without organizational units",
+        'delivery: {tools_account: "111111111111", target_roles: stackset}\n' + _multi(GOOD),
+        "delivery.organizational_units: is required with target_roles: stackset",
+    ),
+    (
+        "bad OU id",
+        'delivery: {tools_account: "111111111111", target_roles: stackset, '
+        "organizational_units: [r-ab12]}\n" + _multi(GOOD),
+        "delivery.organizational_units[0]: must be an organizational unit id",
+    ),
+    (
+        "environment named targets",
+        DELIVERY + _multi(GOOD).replace("  dev:\n", "  targets:\n"),
+        "environments.targets: an environment may not be named targets when the spec has delivery",
+    ),
+    (
+        "kms key outside the tools account",
+        DELIVERY + KMS + _multi(GOOD),
+        "kms_key: is in account 111122223333, not the tools account 111111111111",
+    ),
+    (
+        "unknown delivery key",
+        'delivery: {tools_account: "111111111111", tools_acount: "1"}\n' + _multi(GOOD),
+        "delivery.tools_acount: unknown field",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", ACCOUNT_CASES, ids=[c[0] for c in ACCOUNT_CASES])
+def test_account_error_message(name: str, text: str, expected: str) -> None:
+    found = errors_of(text)
+    assert any(expected in error for error in found), found
+
+
+def test_a_multi_account_spec_is_valid() -> None:
+    spec = validate_spec(load_spec_text(DELIVERY + _multi(GOOD), "s.yaml"))
+    assert spec.target_environments == ["dev"]
+    assert spec.delivery is not None and spec.delivery.target_roles == "stacks"

@@ -23,6 +23,10 @@ Resource kinds (resolved per stack by the test):
   certificate-object build.certificate's object    cache-objects  ArtifactBucket/cache/*
   secret-keys        build.secret_keys
   network-interfaces network-interface/*  vpc-subnets, vpc-security-groups: build.vpc's
+  deploy-role        the env's <service>-<env>-deploy role in its target account
+  artifact-key       the artifact store's key (kms_key, or the delivery stack's key)
+  tools-artifact-objects / tools-artifact-bucket: the named artifact bucket of a
+                     cross-account stack, seen from the target account
 """
 
 from __future__ import annotations
@@ -240,6 +244,35 @@ OPERATIONS: dict[str, Operation] = {
             ),
         ),
         Operation(
+            # The pipeline role assumes an action's role (ActionDeclaration roleArn: "the
+            # pipeline role is used to assume roles for actions with an actionRoleArn").
+            "assume-deploy-role",
+            "https://docs.aws.amazon.com/codepipeline/latest/APIReference/API_ActionDeclaration.html",
+            _needs("deploy-role", "sts:AssumeRole"),
+        ),
+        Operation(
+            # A deploy action run as a role in another account reads its input artifact
+            # from the tools account's store with that role: the object, and the key through
+            # S3 for this bucket (CodePipeline user guide, pipelines-create-cross-account;
+            # S3 user guide, UsingKMSEncryption: reading an SSE-KMS object needs kms:Decrypt).
+            "read-cross-account-artifacts",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/pipelines-create-cross-account.html",
+            _needs("tools-artifact-objects", "s3:GetObject", "s3:GetObjectVersion")
+            + _needs(
+                "artifact-key",
+                "kms:Decrypt",
+                kms__ViaService="s3.{region}.amazonaws.com",
+                kms__EncryptionContext__aws__s3__arn="{tools-artifact-bucket}",
+            ),
+            withheld=(
+                (
+                    "s3:Put*, s3:ListBucket, kms:Encrypt, kms:GenerateDataKey*, kms:ReEncrypt*",
+                    "the tutorial's role also feeds later actions; ECS and S3 deploy actions "
+                    "write no output artifact and read the one object CodePipeline names",
+                ),
+            ),
+        ),
+        Operation(
             "private-image-pull",
             "https://docs.aws.amazon.com/codebuild/latest/userguide/sample-ecr.html",
             _needs("any", "ecr:GetAuthorizationToken")
@@ -306,7 +339,7 @@ OPERATIONS: dict[str, Operation] = {
             "kms-artifact-bucket",
             _KMS_S3,
             _needs(
-                "kms-key",
+                "artifact-key",
                 "kms:Decrypt",
                 "kms:GenerateDataKey",
                 kms__EncryptionContext__aws__s3__arn="{artifact-bucket}",

@@ -136,7 +136,8 @@ def expected(template: StackFile, specs: Path) -> tuple[str, Spec | None]:
     if record.get("Bootstrap") in GIT_HOSTS:
         return render(template_data(compose_bootstrap(record["Bootstrap"]))), None
     if record.get("Bootstrap") == "deployer":
-        return render(template_data(compose_deployer())), None
+        named = record.get("NamedArtifactBuckets") is True
+        return render(template_data(compose_deployer(named))), None
     if not record:
         raise DeployRefused(
             f"{template.path} was not written by this generator (its Metadata has no "

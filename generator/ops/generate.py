@@ -16,16 +16,16 @@ from ..spec.loader import load_spec_file
 from ..spec.model import Spec
 from ..spec.sources import FORMATS, spec_name
 from ..spec.validate import spec_warnings, validate_spec
-from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
 from ..stack.accounts import tools_account
+from ..stack.bootstrap import GIT_HOSTS, compose_bootstrap, file_stem
 from ..stack.compose import compose, tag_every_resource
 from ..stack.delivery import compose_delivery, delivery_stem, uses_delivery_key
-from ..stack.stackset import compose_stackset
-from ..stack.targets import compose_targets, targets_stack_name
 from ..stack.deployer import STEM as DEPLOYER_STEM
 from ..stack.deployer import compose_deployer
 from ..stack.naming import stack_name
 from ..stack.overrides import apply_overrides
+from ..stack.stackset import compose_stackset
+from ..stack.targets import compose_targets, targets_stack_name
 from .incremental import BOOTSTRAP_SOURCE, DELIVERY_SOURCE
 
 # Below this many specs per core, forking workers costs more than it saves.
@@ -221,7 +221,8 @@ def generate(
         raise SpecErrors(errors)
     generated = Generated()
     if bootstrap:
-        stacks = bootstrap_stacks(providers_used([file for file, _ in built]))
+        loaded = [file for file, _ in built]
+        stacks = bootstrap_stacks(providers_used(loaded), any_cross_account(loaded))
         files = render_stacks(stacks, fmt)
         generated.files |= files
         generated.by_spec[BOOTSTRAP_SOURCE] = files
@@ -296,16 +297,23 @@ def providers_used(files: Sequence[LoadedFile]) -> set[str]:
     return {file.spec.repository.provider for file in files if file.spec is not None}
 
 
-def bootstrap_stacks(providers: Iterable[str] = GIT_HOSTS) -> list[Stack]:
+def any_cross_account(files: Sequence[LoadedFile]) -> bool:
+    return any(file.spec is not None and has_targets(file.spec) for file in files)
+
+
+def bootstrap_stacks(
+    providers: Iterable[str] = GIT_HOSTS, named_artifact_buckets: bool = False
+) -> list[Stack]:
     """One account bootstrap template per Git host the specs use, and the CloudFormation
-    execution role."""
+    execution role (which may also create named artifact buckets when a spec deploys
+    across accounts)."""
     return [
         *(
             Stack(file_stem(provider), "", template_data(compose_bootstrap(provider)))
             for provider in GIT_HOSTS
             if provider in providers
         ),
-        Stack(DEPLOYER_STEM, "", template_data(compose_deployer())),
+        Stack(DEPLOYER_STEM, "", template_data(compose_deployer(named_artifact_buckets))),
     ]
 
 

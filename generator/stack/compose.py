@@ -19,7 +19,18 @@ from ..aws.enums import (
 )
 from ..aws.images import Image, classify
 from ..spec.model import SecretRef, Spec, parse_secret
-from . import accounts, codebuild, codepipeline, delivery, events, iam, logs, naming, notifications, s3
+from . import (
+    accounts,
+    codebuild,
+    codepipeline,
+    delivery,
+    events,
+    iam,
+    logs,
+    naming,
+    notifications,
+    s3,
+)
 from .iam import Grants
 
 
@@ -122,7 +133,7 @@ def pipeline_policy(
         grants.add(
             *iam.grant_ecs_deploy(deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles)
         )
-    if deploy.s3 is not None:
+    elif deploy.s3 is not None:
         grants.add(*iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key))
     return grants.statements()
 

@@ -72,8 +72,11 @@ def _statement(actions: list[str], resources: list[object], **extra: object) -> 
     return Statement(Effect=Allow, Action=names, Resource=resources, **extra)
 
 
-def _bucket_arns() -> list[object]:
+def _bucket_arns(named_artifact_buckets: bool = False) -> list[object]:
     patterns = [f"*-{logical_id.lower()}-*" for logical_id in BUCKET_LOGICAL_IDS]
+    # A cross-account pipeline's artifact bucket is named <stack>-<tools account>
+    # (stack/accounts.py): the account's own id ends it.
+    patterns += ["*-${AWS::AccountId}"] if named_artifact_buckets else []
     return [Sub(ARN_PREFIX + "s3:::" + p + suffix) for p in patterns for suffix in ("", "/*")]
 
 
@@ -81,7 +84,7 @@ def _role_arn() -> Sub:
     return Sub(ARN_PREFIX + "iam::${AWS::AccountId}:role" + ROLE_PATH + "*")
 
 
-def deploy_statements() -> list[Statement]:
+def deploy_statements(named_artifact_buckets: bool = False) -> list[Statement]:
     """The execution role's policy: each service's handler actions on its scope."""
     iam_actions = [a for a in _actions("iam") if a != "iam:PassRole"]
     statements = [_statement(iam_actions, [_role_arn()])]
@@ -94,7 +97,7 @@ def deploy_statements() -> list[Statement]:
             Condition=Condition(StringEquals("iam:PassedToService", list(PASSED_TO_SERVICES))),
         )
     )
-    statements.append(_statement(_actions("s3"), _bucket_arns()))
+    statements.append(_statement(_actions("s3"), _bucket_arns(named_artifact_buckets)))
     for service, scopes in SCOPES.items():
         resources: list[object] = [regional_arn(service, scope) for scope in scopes]
         statements.append(_statement(_actions(service), resources))
@@ -106,7 +109,9 @@ def deploy_statements() -> list[Statement]:
     return statements
 
 
-def compose_deployer() -> Template:
+def compose_deployer(named_artifact_buckets: bool = False) -> Template:
+    """named_artifact_buckets: some spec deploys across accounts, so a pipeline stack has
+    a named artifact bucket."""
     template = Template(
         Description=(
             "Account bootstrap for pipeline-template-generator stacks: the CloudFormation "
@@ -114,7 +119,13 @@ def compose_deployer() -> Template:
         )
     )
     template.set_version("2010-09-09")
-    stack = {"Stack": STACK_NAME, "Bootstrap": "deployer", "GeneratorVersion": __version__}
+    stack: dict[str, object] = {
+        "Stack": STACK_NAME,
+        "Bootstrap": "deployer",
+        "GeneratorVersion": __version__,
+    }
+    if named_artifact_buckets:
+        stack["NamedArtifactBuckets"] = True
     template.set_metadata({METADATA_KEY: stack})
     # CloudFormation user guide, using-iam-servicerole: the role names the service
     # principal cloudformation.amazonaws.com; the page documents no aws:SourceAccount /
@@ -131,7 +142,9 @@ def compose_deployer() -> Template:
     )
     policy = Policy(
         PolicyName="deploy-pipeline-stacks",
-        PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=deploy_statements()),
+        PolicyDocument=PolicyDocument(
+            Version="2012-10-17", Statement=deploy_statements(named_artifact_buckets)
+        ),
     )
     # Its own path, outside ROLE_PATH: the role may not change its own policy.
     template.add_resource(

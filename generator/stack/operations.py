@@ -44,6 +44,15 @@ def _build_environment(spec: Spec) -> list[str]:
     return found
 
 
+def _deploy_operation(spec: Spec, env: str) -> str:
+    return "ecs-deploy" if spec.environments[env].deploy.ecs is not None else "s3-deploy"
+
+
+def target_role_operations(spec: Spec, env: str) -> tuple[str, ...]:
+    """The operations of the deploy role `<service>-<env>-deploy` in the env's account."""
+    return (_deploy_operation(spec, env), "read-cross-account-artifacts")
+
+
 def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
     """{role logical ID: the operations it performs} for one stack of a valid spec."""
     if env == CHECKS_STACK and spec.checks is not None:
@@ -60,12 +69,18 @@ def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
         build += ["ecr-push", "ecr-pull"]
     pipeline = ["s3-source-action", "source-missing-is-not-found", "artifact-store"]
     pipeline.append("codebuild-action")
-    deploy = spec.environments[env].deploy
-    pipeline.append("ecs-deploy" if deploy.ecs is not None else "s3-deploy")
+    cross_account = spec.environments[env].account is not None
+    if cross_account:
+        pipeline.append("assume-deploy-role")
+    else:
+        pipeline.append(_deploy_operation(spec, env))
     if key:
         bridge.append("kms-source-bucket")
         build.append("kms-artifact-bucket")
         pipeline += ["kms-source-bucket", "kms-artifact-bucket"]
+    elif cross_account:  # the delivery stack's key encrypts the artifact store only
+        build.append("kms-artifact-bucket")
+        pipeline.append("kms-artifact-bucket")
     return {
         naming.BRIDGE_ROLE: tuple(bridge),
         naming.BUILD_ROLE: tuple(build),

@@ -75,9 +75,7 @@ def compose_stackset(spec: Spec, spec_file: str = "") -> Template:
         CallAs=CALL_AS[spec.delivery.stackset_admin],
         AutoDeployment=AutoDeployment(Enabled=True, RetainStacksOnAccountRemoval=False),
         Capabilities=["CAPABILITY_NAMED_IAM"],
-        OperationPreferences=OperationPreferences(
-            FailureToleranceCount=0, MaxConcurrentCount=1
-        ),
+        OperationPreferences=OperationPreferences(FailureToleranceCount=0, MaxConcurrentCount=1),
         StackInstancesGroup=[
             StackInstances(
                 DeploymentTargets=DeploymentTargets(

@@ -10,7 +10,7 @@ exist once per account: deploy the template in one Region per account.
 
 from __future__ import annotations
 
-from awacs import kms, s3
+from awacs import kms
 from awacs.aws import Allow, Condition, PolicyDocument, Statement
 from awacs.sts import AssumeRole
 from troposphere import AccountId, Equals, Output, Sub, Template
@@ -65,7 +65,9 @@ def read_artifacts(spec: Spec, env: str) -> list[Statement]:
     bucket = accounts.artifact_bucket_arn(spec, env)
     key = spec.kms_key or Sub(f"arn:${{AWS::Partition}}:kms:${{AWS::Region}}:{tools}:key/*")
     return [
-        Statement(Effect=Allow, Action=list(ARTIFACT_READ_ACTIONS), Resource=[artifact_objects(spec, env)]),
+        Statement(
+            Effect=Allow, Action=list(ARTIFACT_READ_ACTIONS), Resource=[artifact_objects(spec, env)]
+        ),
         Statement(
             Effect=Allow,
             Action=[kms.Decrypt],
