@@ -19,12 +19,6 @@ PSEUDO = {
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::StackName": "example-stack",
 }
-# Exports other stacks read: the delivery stack's artifact key (generator/stack/accounts.py).
-IMPORTS = {
-    "pipeline-delivery-ArtifactKeyArn": (
-        "arn:aws:kms:eu-west-1:123456789012:key/0f1e2d3c-4b5a-4697-8877-665544332211"
-    ),
-}
 
 
 def _resource(template: dict[str, Any], logical: str) -> dict[str, Any]:
@@ -99,8 +93,6 @@ def resolve(value: Any, template: dict[str, Any]) -> Any:
     if set(value) == {"Fn::Join"}:
         delimiter, parts = value["Fn::Join"]
         return delimiter.join(resolve(parts, template))
-    if set(value) == {"Fn::ImportValue"}:
-        return IMPORTS[value["Fn::ImportValue"]]
     return {key: resolve(item, template) for key, item in value.items()}
 
 
