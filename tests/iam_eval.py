@@ -1,14 +1,31 @@
-"""A small IAM policy evaluator for the permission contract test.
+"""A small IAM policy evaluator for the permission contract tests.
 
-It decides one request (action, resource, condition keys) against resolved policy
-documents the way IAM's policy evaluation logic does for a single account: an
-explicit Deny in any policy wins, else an Allow in an identity policy allows, else the
-request is implicitly denied. Supported: Action/Resource with `*` and `?`; the
-condition operators our templates use (String*, Arn*, Bool; `...IfExists` is not).
-Anything else (NotAction, NotResource, NotPrincipal, another operator) raises, so a
-template that grows one fails the test instead of being judged wrongly.
-IAM user guide, "Policy evaluation logic" and "IAM JSON policy elements: Condition
-operators".
+decide() judges one request (action, resource, condition keys) against resolved policy
+documents the way IAM's policy evaluation logic does for a single account: an explicit
+Deny in any policy wins, else an Allow in an identity policy allows, else the request
+is implicitly denied.
+
+decide_as() adds who is asking and which account owns the resource, and reads the
+Principal of resource-policy statements (IAM user guide, "Cross-account policy
+evaluation logic"; KMS developer guide, "Key policies" and "Default key policy"):
+- an explicit Deny in any policy whose principal matches wins;
+- across accounts, the caller's identity policy AND the resource policy (bucket policy,
+  key policy, trust policy) must both allow;
+- within one account, a bucket policy naming the caller itself allows on its own; one
+  naming the account only delegates to the identity policy;
+- a key policy or a role trust policy must always allow (resource_policy_required):
+  naming the caller itself is enough in the key's or role's own account; naming the
+  account (arn:aws:iam::<account>:root) delegates to that account's identity policies.
+
+Supported: Action/Resource with `*` and `?`; the condition operators our templates use
+(String*, Arn*, Bool, and each with `...IfExists`); Principal "*", {"AWS": account id,
+account root or principal ARN}, {"Service": ...}. Anything else (NotAction,
+NotResource, NotPrincipal, another operator or principal type) raises, so a template
+that grows one fails the test instead of being judged wrongly. IAM user guide, "Policy
+evaluation logic", "IAM JSON policy elements: Condition operators" (...IfExists:
+"If the policy key is present in the context of the request, process the key as
+specified in the policy. If the key is not present, evaluate the condition element as
+true") and "IAM JSON policy elements: Principal".
 """
 
 from __future__ import annotations
@@ -47,6 +64,10 @@ def _as_list(value: Any) -> list[Any]:
 
 def _condition_holds(operator: str, key: str, wanted: Any, context: Mapping[str, str]) -> bool:
     values = [str(v).lower() if isinstance(v, bool) else str(v) for v in _as_list(wanted)]
+    if operator.endswith("IfExists"):
+        operator = operator.removesuffix("IfExists")
+        if key not in context:
+            return True
     negated = "Not" in operator
     if key not in context:
         # A missing key matches no value; the negated operators then hold.
@@ -109,3 +130,99 @@ def decide(
         for s in _as_list(doc.get("Statement", []))
     )
     return "Allow" if allowed else "ImplicitDeny"
+
+
+ACCOUNT_ROOT = re.compile(r"^arn:aws:iam::(\d{12}):root$")
+ROLE_ARN = re.compile(r"^arn:aws:iam::(\d{12}):role/")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who makes a request: an IAM role (its ARN, with path) or an AWS service principal."""
+
+    arn: str = ""
+    service: str = ""
+
+    @property
+    def account(self) -> str:
+        found = ROLE_ARN.match(self.arn)
+        return found.group(1) if found else ""
+
+
+def principal_matches(principal: Any, caller: Caller) -> bool:
+    """Whether a statement's Principal names the caller, its account, or anyone."""
+    if principal == "*":
+        return True
+    if not isinstance(principal, Mapping):
+        raise Unsupported(f"Principal {principal!r}")
+    unknown = set(principal) - {"AWS", "Service"}
+    if unknown:
+        raise Unsupported(f"Principal type {sorted(unknown)}")
+    for value in _as_list(principal.get("AWS", [])):
+        if value == "*":
+            return True
+        account = ACCOUNT_ROOT.match(value)
+        named = account.group(1) if account else value if re.fullmatch(r"\d{12}", value) else ""
+        if named and caller.arn and named == caller.account:
+            return True
+        if caller.arn and value == caller.arn:
+            return True
+    return bool(caller.service) and caller.service in _as_list(principal.get("Service", []))
+
+
+def names_caller_itself(principal: Any, caller: Caller) -> bool:
+    """The statement names the caller's own ARN or service, or anyone ("*"); not its
+    account."""
+    if principal == "*" or (isinstance(principal, Mapping) and principal.get("AWS") == "*"):
+        return True
+    if not isinstance(principal, Mapping):
+        return False
+    return (bool(caller.arn) and caller.arn in _as_list(principal.get("AWS", []))) or (
+        bool(caller.service) and caller.service in _as_list(principal.get("Service", []))
+    )
+
+
+def _resource_statements(
+    resource_policies: Iterable[Mapping[str, Any]], caller: Caller
+) -> list[Mapping[str, Any]]:
+    """The statements whose Principal matches the caller. A trust policy's statements
+    have no Resource: their resource is the role itself."""
+    return [
+        {"Resource": ["*"], **s}
+        for doc in resource_policies
+        for s in _as_list(doc.get("Statement", []))
+        if principal_matches(s.get("Principal"), caller)
+    ]
+
+
+def decide_as(
+    caller: Caller,
+    identity: Iterable[Mapping[str, Any]],
+    request: Request,
+    resource_account: str,
+    resource_policies: Iterable[Mapping[str, Any]] = (),
+    *,
+    resource_policy_required: bool = False,
+) -> str:
+    """ "Allow", "ExplicitDeny" or "ImplicitDeny" for the caller's request to a resource
+    of resource_account (see the module docstring for the rules)."""
+    context = {"aws:PrincipalArn": caller.arn, "aws:PrincipalAccount": caller.account}
+    context.update({"aws:PrincipalIsAWSService": "true" if caller.service else "false"})
+    request = Request(request.action, request.resource, {**context, **request.context})
+    identity = list(identity)
+    matching = _resource_statements(resource_policies, caller)
+    own = [s for doc in identity for s in _as_list(doc.get("Statement", []))]
+    if any(s.get("Effect") == "Deny" and statement_applies(s, request) for s in own + matching):
+        return "ExplicitDeny"
+    identity_allows = any(s.get("Effect") == "Allow" and statement_applies(s, request) for s in own)
+    granting = [s for s in matching if s.get("Effect") == "Allow" and statement_applies(s, request)]
+    itself = any(names_caller_itself(s.get("Principal"), caller) for s in granting)
+    if caller.service:
+        # A service principal has no identity policy: the resource policy decides.
+        return "Allow" if itself else "ImplicitDeny"
+    same_account = caller.account == resource_account
+    if same_account and itself:
+        return "Allow"
+    if same_account and not resource_policy_required:
+        return "Allow" if identity_allows else "ImplicitDeny"
+    return "Allow" if granting and identity_allows else "ImplicitDeny"

