@@ -265,7 +265,9 @@ CASES = [
     (
         "missing field",
         GOOD.replace("    branch: develop\n", ""),
-        "s.yaml:9:5: environments.dev.branch: required field is missing",
+        "s.yaml:9:5: environments.dev.branch: is required: the branch whose pushes start this "
+        "environment's pipeline (or after: <environment> to deploy what that environment "
+        "deployed)",
     ),
     (
         "extract without key",
