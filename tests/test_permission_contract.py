@@ -142,6 +142,10 @@ def scopes(
     if kind == "artifact-key":
         key = spec.kms_key or IMPORTED["pipeline-delivery-ArtifactKeyArn"]
         return [(key,) * 2]
+    if kind == "alarms":
+        gates = spec.environments[env].gates
+        assert gates is not None
+        return [(regional("cloudwatch", f"alarm:{name}"),) * 2 for name in gates.alarms]
     if kind == "deploy-role":
         account = spec.environments[env].account
         return [

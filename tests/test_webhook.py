@@ -59,6 +59,7 @@ def test_every_example_bridge_joins_events_without_spaces(pipeline_stacks, examp
         ("push" in env.events) + any(e != "push" for e in env.events)
         for spec in example_specs
         for env in spec.environments.values()
+        if env.after is None  # a promoted environment has no webhook of its own
     )
     seen_groups = 0
     for stack in pipeline_stacks:

@@ -23,6 +23,7 @@ Resource kinds (resolved per stack by the test):
   certificate-object build.certificate's object    cache-objects  ArtifactBucket/cache/*
   secret-keys        build.secret_keys
   network-interfaces network-interface/*  vpc-subnets, vpc-security-groups: build.vpc's
+  alarms             the env's gates.alarms, in the account and Region of the deploy
   deploy-role        the env's <service>-<env>-deploy role in its target account
   artifact-key       the artifact store's key (kms_key, or the delivery stack's key)
   tools-artifact-objects / tools-artifact-bucket: the named artifact bucket of a
@@ -271,6 +272,14 @@ OPERATIONS: dict[str, Operation] = {
                     "write no output artifact and read the one object CodePipeline names",
                 ),
             ),
+        ),
+        Operation(
+            # The CloudWatchAlarm rule of a gate reads its alarms' state as the role that
+            # evaluates it. The rule reference documents no permission list; reading an
+            # alarm's state is DescribeAlarms (Service Authorization Reference, CloudWatch).
+            "watch-alarms",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-CloudWatchAlarm.html",
+            _needs("alarms", "cloudwatch:DescribeAlarms"),
         ),
         Operation(
             "private-image-pull",

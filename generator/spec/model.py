@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from ..aws.enums import CHECKS_STACK, COMPUTE_TYPES, LOG_RETENTION_DAYS, SPEC_EVENTS
+from .cron import CRON_PATTERN, TIMEZONE_PATTERN
 
 # What a pattern means, for the message when a value does not match it (instead of the
 # regular expression itself).
@@ -366,6 +367,52 @@ class Deploy(StrictModel):
         return self
 
 
+# CloudWatch alarm names: 1-255 characters (CloudWatch API reference, PutMetricAlarm,
+# AlarmName); one CloudWatchAlarm rule names one alarm (rule-reference-CloudWatchAlarm).
+AlarmName = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f]{1,255}$")]
+CronText = Annotated[
+    str,
+    StringConstraints(
+        pattern=meaning(
+            CRON_PATTERN,
+            "must be a DeploymentWindow Cron: seconds (*) minutes hours day-of-month month "
+            "day-of-week [year], with ? in day-of-month or day-of-week, names in capitals "
+            '(e.g. "* * 8-16 ? * MON-THU")',
+        )
+    ),
+]
+
+
+class Gates(StrictModel):
+    alarms: list[AlarmName] = Field(
+        description="CloudWatch alarms (names, in the account and Region the environment "
+        "deploys to) that roll the deploy stage back when one is in ALARM during the bake; "
+        "1 to 5 (a condition holds at most 5 rules: CodePipeline API reference, Condition).",
+        min_length=1,
+        max_length=5,
+    )
+    bake: int = Field(
+        description="Minutes after the deploy during which the alarms are watched (the "
+        "CloudWatchAlarm rule's WaitTime), 1 to 86400 (a rule runs at most 86400 minutes: "
+        "API reference, RuleDeclaration timeoutInMinutes).",
+        ge=1,
+        le=86400,
+    )
+
+
+class Window(StrictModel):
+    cron: CronText = Field(description="When deploys may enter: the DeploymentWindow Cron.")
+    timezone: str = Field(
+        "UTC",
+        pattern=meaning(
+            TIMEZONE_PATTERN,
+            "must be a time zone: Region/City (Europe/Berlin), UTC or UTC+HH:MM, or an "
+            "abbreviation (EST)",
+        ),
+        description="The window's time zone: Europe/Berlin, UTC, UTC+05:30, EST.",
+    )
+
+
 def _branch_or_after(schema: dict[str, Any]) -> None:
     """JSON Schema of `Environment`: a branch of its own, or `after` (what the validator
     says); `branch` is no longer listed as required on its own."""
@@ -419,6 +466,16 @@ class Environment(StrictModel):
         "account, with the pipeline's own role.",
     )
     deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
+    gates: Gates | None = Field(
+        None,
+        description="After the deploy, watch these alarms for `bake` minutes; an alarm in "
+        "ALARM rolls the deploy stage back (a CodePipeline V2 stage condition).",
+    )
+    window: CronText | Window | None = Field(
+        None,
+        description="Deploys enter only inside this window: a DeploymentWindow Cron "
+        '("* * 8-16 ? * MON-THU", UTC) or {cron, timezone}.',
+    )
     variables: dict[EnvVarName, str] = Field(
         default_factory=dict,
         description="Plain build variables of this environment, merged over build.variables.",

@@ -44,6 +44,14 @@ def _action(
     return action
 
 
+# (name, actions) or (name, actions, {BeforeEntry/OnSuccess: conditions}).
+StageSpec = tuple[str, list[Actions]] | tuple[str, list[Actions], dict[str, object]]
+
+
+def _extra(stage: StageSpec) -> dict[str, object]:
+    return stage[2] if len(stage) == 3 else {}
+
+
 SOURCE_ACTION = "Source"
 # A newer execution overtakes an older one waiting between stages, so a stale build never
 # deploys after a newer one (CodePipeline user guide, "Execution modes"); each execution
@@ -96,7 +104,7 @@ def pipeline(
     name: str,
     role: Role,
     artifact_bucket: Bucket,
-    stages: list[tuple[str, list[Actions]]],
+    stages: list[StageSpec],
     kms_key: str | None,
 ) -> Pipeline:
     resource = Pipeline(
@@ -107,6 +115,6 @@ def pipeline(
         RoleArn=GetAtt(role, "Arn"),
         ArtifactStore=_artifact_store(artifact_bucket, kms_key),
         RestartExecutionOnUpdate=False,
-        Stages=[Stages(Name=stage, Actions=actions) for stage, actions in stages],
+        Stages=[Stages(Name=stage[0], Actions=stage[1], **_extra(stage)) for stage in stages],
     )
     return resource

@@ -29,6 +29,7 @@ from . import (
     logs,
     naming,
     notifications,
+    promotion,
     s3,
 )
 from .iam import Grants
@@ -136,15 +137,17 @@ def deploy_grants(spec: Spec, env: str) -> list[Statement]:
     deploy = spec.environments[env].deploy
     if accounts.is_cross_account(spec, env):
         return [delivery.assume_deploy_role(spec, env)]
+    watch = promotion.grant_watch_alarms(spec, env)
     if deploy.ecs is not None:
-        return iam.grant_ecs_deploy(deploy.ecs.cluster, deploy.ecs.service, deploy.ecs.task_roles)
+        ecs = deploy.ecs
+        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles) + watch
     assert deploy.s3 is not None
-    return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key)
+    return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key) + watch
 
 
 def pipeline_stages(
     spec: Spec, env: str, source: Bucket, build: Project
-) -> list[tuple[str, list[Actions]]]:
+) -> list[codepipeline.StageSpec]:
     stages = [
         (
             "Source",
@@ -162,7 +165,8 @@ def pipeline_stages(
         suffix = "" if len(chain) == 1 else f"-{stage_env}"
         if spec.environments[stage_env].approval:
             stages.append((f"Approval{suffix}", [codepipeline.approval_action()]))
-        stages.append((f"Deploy{suffix}", [deploy_action(spec, stage_env)]))
+        conditions = promotion.stage_conditions(spec, stage_env)
+        stages.append((f"Deploy{suffix}", [deploy_action(spec, stage_env)], conditions))
     return stages
 
 

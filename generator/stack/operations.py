@@ -50,7 +50,8 @@ def _deploy_operation(spec: Spec, env: str) -> str:
 
 def target_role_operations(spec: Spec, env: str) -> tuple[str, ...]:
     """The operations of the deploy role `<service>-<env>-deploy` in the env's account."""
-    return (_deploy_operation(spec, env), "read-cross-account-artifacts")
+    watch = ("watch-alarms",) if spec.environments[env].gates is not None else ()
+    return (_deploy_operation(spec, env), *watch, "read-cross-account-artifacts")
 
 
 def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
@@ -79,6 +80,8 @@ def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
             pipeline.append("assume-deploy-role" + at)
         else:
             pipeline.append(_deploy_operation(spec, stage_env) + at)
+            if spec.environments[stage_env].gates is not None:
+                pipeline.append("watch-alarms" + at)
     if key:
         bridge.append("kms-source-bucket")
         build.append("kms-artifact-bucket")

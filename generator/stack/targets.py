@@ -26,6 +26,7 @@ from .delivery import (
     s3_object_context,
     s3_via_service,
 )
+from .promotion import grant_watch_alarms
 
 
 def camel(name: str) -> str:
@@ -82,11 +83,12 @@ def read_artifacts(spec: Spec, env: str) -> list[Statement]:
 def deploy_statements(spec: Spec, env: str) -> list[Statement]:
     """Exactly what the environment's deploy action documents, in its own account."""
     deploy = spec.environments[env].deploy
+    watch = grant_watch_alarms(spec, env)  # its gates' rules run as this role
     if deploy.ecs is not None:
         ecs = deploy.ecs
-        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles)
+        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles) + watch
     assert deploy.s3 is not None
-    return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key)
+    return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key) + watch
 
 
 def deploy_role(spec: Spec, env: str) -> Role:

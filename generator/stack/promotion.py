@@ -1,0 +1,90 @@
+"""Promotion: the stage conditions of an environment's deploy stage (CodePipeline V2).
+
+- gates: an OnSuccess condition whose CloudWatchAlarm rules watch the alarms for `bake`
+  minutes (WaitTime) after the deploy; an alarm in ALARM fails the condition and its
+  Result ROLLBACK rolls the stage back to the last successful execution's artifacts
+  (CodePipeline user guide, stage-conditions, rule-reference-CloudWatchAlarm, and
+  "Configure stage rollback": not for the source stage, V2 only).
+- window: a BeforeEntry condition with the DeploymentWindow rule and Result FAIL: a deploy
+  reaching the stage outside the window does not enter it (stage-conditions: entry
+  conditions result FAIL or SKIP; SKIP only with LambdaInvoke and VariableCheck rules;
+  rule-reference-DeploymentWindow).
+
+A condition holds one to five rules (CodePipeline API reference, Condition); the model
+allows at most five alarms. A rule in another account runs as the environment's deploy
+role there, where its alarms are (RuleDeclaration roleArn: "assumed through the roleArn
+for the pipeline").
+"""
+
+from __future__ import annotations
+
+from awacs import cloudwatch
+from awacs.aws import Allow, Statement
+from troposphere.codepipeline import (
+    BeforeEntryConditions,
+    Condition,
+    RuleDeclaration,
+    RuleTypeId,
+    SuccessConditions,
+)
+
+from ..spec.model import Spec, Window
+from . import accounts, iam
+
+
+def _rule(name: str, provider: str, configuration: dict[str, str]) -> RuleDeclaration:
+    return RuleDeclaration(
+        Name=name,
+        RuleTypeId=RuleTypeId(Category="Rule", Owner="AWS", Provider=provider, Version="1"),
+        Configuration=configuration,
+    )
+
+
+def gate_conditions(spec: Spec, env: str) -> SuccessConditions | None:
+    gates = spec.environments[env].gates
+    if gates is None:
+        return None
+    rules = []
+    for number, alarm in enumerate(gates.alarms, start=1):
+        rule = _rule(
+            f"{env}-alarm-{number}",
+            "CloudWatchAlarm",
+            {"AlarmName": alarm, "WaitTime": str(gates.bake)},
+        )
+        if accounts.is_cross_account(spec, env):
+            rule.RoleArn = accounts.deploy_role_arn(spec, env)
+        rules.append(rule)
+    return SuccessConditions(Conditions=[Condition(Result="ROLLBACK", Rules=rules)])
+
+
+def window_conditions(spec: Spec, env: str) -> BeforeEntryConditions | None:
+    window = spec.environments[env].window
+    if window is None:
+        return None
+    cron, timezone = (
+        (window.cron, window.timezone) if isinstance(window, Window) else (window, "UTC")
+    )
+    rule = _rule(f"{env}-window", "DeploymentWindow", {"Cron": cron, "TimeZone": timezone})
+    return BeforeEntryConditions(Conditions=[Condition(Result="FAIL", Rules=[rule])])
+
+
+def stage_conditions(spec: Spec, env: str) -> dict[str, object]:
+    """The Deploy stage's BeforeEntry / OnSuccess properties for env (none: {})."""
+    found: dict[str, object] = {}
+    if (window := window_conditions(spec, env)) is not None:
+        found["BeforeEntry"] = window
+    if (gates := gate_conditions(spec, env)) is not None:
+        found["OnSuccess"] = gates
+    return found
+
+
+def grant_watch_alarms(spec: Spec, env: str) -> list[Statement]:
+    """Read the gate alarms' state, in the account and Region of the role that evaluates
+    the rule. CodePipeline documents no permission list for the CloudWatchAlarm rule;
+    reading an alarm's state is cloudwatch:DescribeAlarms, which takes the alarm's ARN
+    (Service Authorization Reference, Amazon CloudWatch)."""
+    gates = spec.environments[env].gates
+    if gates is None:
+        return []
+    alarms = [iam.regional_arn("cloudwatch", f"alarm:{name}") for name in gates.alarms]
+    return [Statement(Effect=Allow, Action=[cloudwatch.DescribeAlarms], Resource=alarms)]
