@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -97,12 +98,12 @@ def test_github_ssh_remote_gives_a_spec_and_an_ecs_buildspec_that_build(work: Pa
     (push,) = commands(buildspec, "post_build")
     assert "docker push $REPOSITORY_URI:$IMAGE_TAG" in push
     assert """printf '[{"name":"%s","imageUri":"%s"}]' "$CONTAINER_NAME" """ in push
-    assert push.endswith("> imagedefinitions.json; fi")
+    assert "> imagedefinitions.json" in push and push.endswith("> release.json; fi")
     assert buildspec["env"]["variables"] == {
         "ECR_REPOSITORY": "orders-api",
         "CONTAINER_NAME": "orders-api",
     }
-    assert buildspec["artifacts"] == {"files": ["imagedefinitions.json"]}
+    assert buildspec["artifacts"] == {"files": ["imagedefinitions.json", "release.json"]}
 
     builds_clean(work / "specs" / "orders-api.yaml", work.parent / "out")
 
@@ -294,6 +295,7 @@ esac
 echo "$(basename "$0") $*" >> "$CALLS"
 case "$*" in
   "ecr get-login-password"*) echo token ;;
+  "inspect "*) echo "${*##* }" | sed 's/:[^:/]*$/@sha256:5f0c2b7e/' ;;
 esac
 """
 
@@ -342,9 +344,14 @@ def test_the_ecs_buildspec_pushes_in_the_pipeline_and_only_builds_in_checks(work
         "docker login --username AWS --password-stdin 111122223333.dkr.ecr.eu-west-1.amazonaws.com",
         f"docker build -t {image} .",
         f"docker push {image}",
+        f"docker inspect --format {{{{index .RepoDigests 0}}}} {image}",
     ]
+    # deployed by digest; the release record names the commit, image and source version
+    digest = image.replace(":dev-0123456", "@sha256:5f0c2b7e")
     definitions = (build / "imagedefinitions.json").read_text(encoding="utf-8")
-    assert yaml.safe_load(definitions) == [{"name": "orders-api", "imageUri": image}]
+    assert yaml.safe_load(definitions) == [{"name": "orders-api", "imageUri": digest}]
+    release = json.loads((build / "release.json").read_text(encoding="utf-8"))
+    assert release["image"] == digest and release["source"] == "0123456789abcdef"
 
     check = work.parent / "check"
     check.mkdir()

@@ -321,15 +321,23 @@ phases:
       - docker build -t $REPOSITORY_URI:$IMAGE_TAG .
   post_build:
     commands:
+      # Deploy the pushed image by its digest, which no later push can move, and write
+      # the release record every deploy stage of the pipeline takes with it.
       - >-
         if [ "$PIPELINE_ENV" != "checks" ]; then
         docker push $REPOSITORY_URI:$IMAGE_TAG
-        && printf '[{{"name":"%s","imageUri":"%s"}}]' "$CONTAINER_NAME" "$REPOSITORY_URI:$IMAGE_TAG"
-        > imagedefinitions.json; fi
+        && IMAGE=$(docker inspect
+        --format '{{{{index .RepoDigests 0}}}}' $REPOSITORY_URI:$IMAGE_TAG)
+        && printf '[{{"name":"%s","imageUri":"%s"}}]' "$CONTAINER_NAME" "$IMAGE"
+        > imagedefinitions.json
+        && printf '{{"commit":"%s","image":"%s","source":"%s","execution":"%s","build":"%s"}}'
+        "$(git rev-parse HEAD 2>/dev/null)" "$IMAGE" "$CODEBUILD_RESOLVED_SOURCE_VERSION"
+        "$RELEASE_PIPELINE_EXECUTION" "$CODEBUILD_BUILD_ID" > release.json; fi
 
 artifacts:
   files:
     - imagedefinitions.json
+    - release.json
 """
 
 # Node.js 22: an LTS line that the curated images aws/codebuild/standard:7.0 and

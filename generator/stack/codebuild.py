@@ -218,6 +218,7 @@ def pull_request_build_policy(provider: str, approval: str) -> PullRequestBuildP
 
 def _triggers(repository: Repository, environment: EnvironmentSpec) -> ProjectTriggers:
     events = list(environment.events)
+    assert environment.branch is not None  # a pipeline's first environment has a branch
     triggers = ProjectTriggers(
         Webhook=True,
         BuildType="BUILD",

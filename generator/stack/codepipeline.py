@@ -44,12 +44,8 @@ def _action(
     return action
 
 
-# (name, actions) or (name, actions, {BeforeEntry/OnSuccess: conditions}).
-StageSpec = tuple[str, list[Actions]] | tuple[str, list[Actions], dict[str, object]]
-
-
-def _extra(stage: StageSpec) -> dict[str, object]:
-    return stage[2] if len(stage) == 3 else {}
+# (name, actions, {BeforeEntry/OnSuccess: its conditions, or nothing}).
+StageSpec = tuple[str, list[Actions], dict[str, object]]
 
 
 SOURCE_ACTION = "Source"
@@ -115,6 +111,6 @@ def pipeline(
         RoleArn=GetAtt(role, "Arn"),
         ArtifactStore=_artifact_store(artifact_bucket, kms_key),
         RestartExecutionOnUpdate=False,
-        Stages=[Stages(Name=stage[0], Actions=stage[1], **_extra(stage)) for stage in stages],
+        Stages=[Stages(Name=name, Actions=actions, **extra) for name, actions, extra in stages],
     )
     return resource

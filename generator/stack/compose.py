@@ -148,25 +148,31 @@ def deploy_grants(spec: Spec, env: str) -> list[Statement]:
 def pipeline_stages(
     spec: Spec, env: str, source: Bucket, build: Project
 ) -> list[codepipeline.StageSpec]:
-    stages = [
+    stages: list[codepipeline.StageSpec] = [
         (
             "Source",
             [codepipeline.source_action(source, naming.SOURCE_KEY, naming.SOURCE_ARTIFACT)],
+            {},
         ),
         (
             "Build",
             [codepipeline.build_action(build, naming.SOURCE_ARTIFACT, naming.BUILD_ARTIFACT)],
+            {},
         ),
     ]
     chain = spec.chain(env)
+    approvals = []
     for stage_env in chain:
         # One environment: the stage names of every earlier release. A chain names each
         # environment's stages after it.
         suffix = "" if len(chain) == 1 else f"-{stage_env}"
         if spec.environments[stage_env].approval:
-            stages.append((f"Approval{suffix}", [codepipeline.approval_action()]))
+            approvals.append(codepipeline.approval_action())
+            stages.append((f"Approval{suffix}", [approvals[-1]], {}))
         conditions = promotion.stage_conditions(spec, stage_env)
         stages.append((f"Deploy{suffix}", [deploy_action(spec, stage_env)], conditions))
+    if len(chain) > 1:
+        promotion.record_release(stages[0][1][0], stages[1][1][0], approvals)
     return stages
 
 

@@ -18,9 +18,12 @@ for the pipeline").
 
 from __future__ import annotations
 
+import json
+
 from awacs import cloudwatch
 from awacs.aws import Allow, Statement
 from troposphere.codepipeline import (
+    Actions,
     BeforeEntryConditions,
     Condition,
     RuleDeclaration,
@@ -30,6 +33,37 @@ from troposphere.codepipeline import (
 
 from ..spec.model import Spec, Window
 from . import accounts, iam
+
+# The release record: one pipeline execution carries one build to every environment of a
+# chain. The build learns the execution and the source object's version from pipeline
+# variables (CodePipeline user guide, reference-variables: codepipeline.PipelineExecutionId,
+# and the S3 source action's output variable VersionId under its namespace); its buildspec
+# writes release.json (commit, image digest, both ids) into the build output that every
+# deploy stage takes as input, and each approval shows the ids it is approving.
+SOURCE_NAMESPACE = "SourceVariables"
+RELEASE_VARIABLES = {
+    "RELEASE_PIPELINE_EXECUTION": "#{codepipeline.PipelineExecutionId}",
+    "RELEASE_SOURCE_VERSION": "#{" + SOURCE_NAMESPACE + ".VersionId}",
+}
+APPROVAL_TEXT = (
+    "Release: pipeline execution #{codepipeline.PipelineExecutionId}, source.zip version "
+    "#{" + SOURCE_NAMESPACE + ".VersionId}; release.json in the build output names its "
+    "commit and image."
+)
+
+
+def record_release(source: Actions, build: Actions, approvals: list[Actions]) -> None:
+    """Namespaces and variables that tie every stage of a chain to one release."""
+    source.Namespace = SOURCE_NAMESPACE
+    variables = [
+        {"name": name, "type": "PLAINTEXT", "value": value}
+        for name, value in RELEASE_VARIABLES.items()
+    ]
+    # The CodeBuild action's EnvironmentVariables: a JSON array as a string
+    # (action-reference-CodeBuild, configuration parameters).
+    build.Configuration["EnvironmentVariables"] = json.dumps(variables, separators=(",", ":"))
+    for approval in approvals:
+        approval.Configuration = {"CustomData": APPROVAL_TEXT}
 
 
 def _rule(name: str, provider: str, configuration: dict[str, str]) -> RuleDeclaration:
