@@ -79,15 +79,20 @@ def gate_conditions(spec: Spec, env: str) -> SuccessConditions | None:
     if gates is None:
         return None
     rules = []
-    for number, alarm in enumerate(gates.alarms, start=1):
-        rule = _rule(
-            f"{env}-alarm-{number}",
-            "CloudWatchAlarm",
-            {"AlarmName": alarm, "WaitTime": str(gates.bake)},
-        )
-        if accounts.is_cross_account(spec, env):
-            rule.RoleArn = accounts.deploy_role_arn(spec, env)
-        rules.append(rule)
+    # With regions, each Region's alarms are watched there (the rule's Region).
+    for region in spec.environments[env].regions or [None]:
+        where = f"-{region}" if region else ""
+        for number, alarm in enumerate(gates.alarms, start=1):
+            rule = _rule(
+                f"{env}{where}-alarm-{number}",
+                "CloudWatchAlarm",
+                {"AlarmName": alarm, "WaitTime": str(gates.bake)},
+            )
+            if region is not None:
+                rule.Region = region
+            if accounts.is_cross_account(spec, env):
+                rule.RoleArn = accounts.deploy_role_arn(spec, env)
+            rules.append(rule)
     return SuccessConditions(Conditions=[Condition(Result="ROLLBACK", Rules=rules)])
 
 
@@ -120,5 +125,10 @@ def grant_watch_alarms(spec: Spec, env: str) -> list[Statement]:
     gates = spec.environments[env].gates
     if gates is None:
         return []
-    alarms = [iam.regional_arn("cloudwatch", f"alarm:{name}") for name in gates.alarms]
+    regions = spec.environments[env].regions
+    alarms = [
+        arn
+        for name in gates.alarms
+        for arn in iam.in_regions("cloudwatch", f"alarm:{name}", regions)
+    ]
     return [Statement(Effect=Allow, Action=[cloudwatch.DescribeAlarms], Resource=alarms)]
