@@ -34,7 +34,8 @@ class SourceStageRollback(CloudFormationLintRule):
                 matches.extend(
                     RuleMatch(
                         ["Resources", name, "Properties", *path],
-                        f"stage {stage.get('Name')!r} is the source stage, which cannot roll "
+                        f"stage {stage.get('Name')!r} is a source stage (the first, or only "
+                        "Source actions), which cannot roll "
                         'back (stage-rollback: "You cannot roll back a source stage"); '
                         "remove the ROLLBACK result",
                     )

@@ -37,6 +37,16 @@ RESULTS = {
 }
 SKIP_PROVIDERS = ("LambdaInvoke", "VariableCheck")
 MAX_RULES = 5
+# kind -> the API Reference page of its Conditions list (ConditionList: min 1, max 1)
+CONDITIONS_PAGE = {
+    "BeforeEntry": "API_BeforeEntryConditions",
+    "OnSuccess": "API_SuccessConditions",
+    "OnFailure": "API_FailureConditions",
+}
+
+
+def article(kind: str) -> str:
+    return "an" if kind.startswith("O") else "a"
 
 
 def count_problems(stage_path: Path, stage: dict[str, Any]) -> Iterator[tuple[Path, str]]:
@@ -49,12 +59,12 @@ def count_problems(stage_path: Path, stage: dict[str, Any]) -> Iterator[tuple[Pa
         if items is None and kind == "OnFailure":
             continue  # OnFailure: {Result: ROLLBACK} alone is automatic rollback
         if items is None or (isinstance(items, list) and len(items) != 1):
-            found = "none" if not items else f"{len(items)}"
+            found = "no" if not items else f"{len(items)}"
             yield (
                 [*stage_path, kind],
                 (
-                    f"{kind} has {found} Conditions; it takes exactly 1 (API_FailureConditions, "
-                    'ConditionList: "Fixed number of 1 item")'
+                    f"{kind} has {found} Conditions; it takes exactly 1 ({CONDITIONS_PAGE[kind]}: "
+                    '"Fixed number of 1 item")'
                 ),
             )
         retry = "RETRY" in branches(block.get("Result")) or "RetryConfiguration" in block
@@ -77,7 +87,10 @@ def condition_problems(
         found = 0 if rules is None else len(rules)
         yield (
             [*path, "Rules"] if rules is not None else path,
-            (f"a {kind} condition has {found} Rules; it takes 1 to {MAX_RULES} (API_Condition)"),
+            (
+                f"{article(kind)} {kind} condition has {found} Rules; "
+                f"it takes 1 to {MAX_RULES} (API_Condition)"
+            ),
         )
     result = condition.get("Result")
     allowed = RESULTS[kind]
@@ -86,8 +99,8 @@ def condition_problems(
             yield (
                 [*path, "Result"],
                 (
-                    f"a {kind} condition's Result is {value}; it takes {' or '.join(allowed)} "
-                    "(stage-conditions)"
+                    f"{article(kind)} {kind} condition's Result is {value}; "
+                    f"it takes {' or '.join(allowed)} (stage-conditions)"
                 ),
             )
     if kind == "BeforeEntry" and "SKIP" in branches(result):

@@ -62,18 +62,22 @@ def type_problems(path: Path, rule: dict[str, Any]) -> Iterator[tuple[Path, str]
             yield (
                 [*path, "RuleTypeId", *([field] if given is not None else [])],
                 (
-                    f"RuleTypeId {field} is {given!r}; rules take {field}: {value!r} "
-                    "(API_RuleTypeId, rule-reference)"
-                ),
+                    f"RuleTypeId {field} is {given!r}"
+                    if given is not None
+                    else f"RuleTypeId has no {field}"
+                )
+                + f"; rules take {field}: {value!r} (API_RuleTypeId, rule-reference)",
             )
     provider = type_id.get("Provider")
     if provider is None or (isinstance(provider, str) and provider not in PROVIDERS):
         yield (
             [*path, "RuleTypeId", *(["Provider"] if provider is not None else [])],
             (
-                f"RuleTypeId Provider is {provider!r}; the rule providers are "
-                f"{', '.join(PROVIDERS)} (rule-reference)"
-            ),
+                f"RuleTypeId Provider is {provider!r}"
+                if provider is not None
+                else "RuleTypeId has no Provider"
+            )
+            + f"; the rule providers are {', '.join(PROVIDERS)} (rule-reference)",
         )
 
 
