@@ -372,8 +372,11 @@ def _promotion_problems(environments: dict[Any, Any]) -> Iterator[Problem]:
             yield path, "names the environment itself; name the environment to promote from"
             continue
         if after not in environments:
-            yield path, f'unknown environment "{after}"' + did_you_mean(after, names) + (
-                "; allowed: " + ", ".join(n for n in names if n != name)
+            yield (
+                path,
+                f'unknown environment "{after}"'
+                + did_you_mean(after, names)
+                + ("; allowed: " + ", ".join(n for n in names if n != name)),
             )
             continue
         if after in claimed:
@@ -408,8 +411,10 @@ def _region_problems(data: Any) -> Iterator[Problem]:
         for i, region in enumerate(regions):
             if region in regions[:i]:
                 yield ("environments", name, "regions", i), f'lists "{region}" twice'
-        if regions and env.get("account") is not None and not (
-            isinstance(key, str) and "key/mrk-" in key
+        if (
+            regions
+            and env.get("account") is not None
+            and not (isinstance(key, str) and "key/mrk-" in key)
         ):
             yield (
                 ("environments", name, "regions"),

@@ -63,7 +63,8 @@ def regional_arn(service: str, rest: str, region: str | None = None) -> Sub:
 
 def in_regions(service: str, rest: str, regions: Sequence[str] = ()) -> list[Sub]:
     """regional_arn in each of regions, or in the stack's Region when there are none."""
-    return [regional_arn(service, rest, region) for region in regions or [None]]
+    where: list[str | None] = list(regions) or [None]
+    return [regional_arn(service, rest, region) for region in where]
 
 
 def object_arn(bucket: Bucket, key: str) -> Sub:

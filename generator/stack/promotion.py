@@ -80,11 +80,12 @@ def gate_conditions(spec: Spec, env: str) -> SuccessConditions | None:
         return None
     rules = []
     # With regions, each Region's alarms are watched there (the rule's Region).
-    for region in spec.environments[env].regions or [None]:
-        where = f"-{region}" if region else ""
+    where: list[str | None] = list(spec.environments[env].regions) or [None]
+    for region in where:
+        suffix = f"-{region}" if region else ""
         for number, alarm in enumerate(gates.alarms, start=1):
             rule = _rule(
-                f"{env}{where}-alarm-{number}",
+                f"{env}{suffix}-alarm-{number}",
                 "CloudWatchAlarm",
                 {"AlarmName": alarm, "WaitTime": str(gates.bake)},
             )

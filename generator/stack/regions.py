@@ -65,15 +65,15 @@ def bucket_arn(spec: Spec, region: str, suffix: str = "") -> Sub:
     return Sub(f"arn:${{AWS::Partition}}:s3:::{name}{suffix}")
 
 
-def replica_key(spec: Spec, region: str) -> str | None:
+def replica_key(spec: Spec, region: str) -> Sub | None:
     """The spec's multi-Region key in region (same key ID: only the Region differs)."""
     if spec.kms_key is None:
         return None
     parts = spec.kms_key.split(":")
-    return ":".join([*parts[:3], region, *parts[4:]])
+    return Sub(":".join(["arn", "${AWS::Partition}", "kms", region, *parts[4:]]))
 
 
-def store_key(spec: Spec, head: str, region: str) -> str | None:
+def store_key(spec: Spec, head: str, region: str) -> Sub | None:
     """A Region's store key: the replica where the pipeline crosses accounts, else the
     bucket's default encryption (aws/s3) serves the account's own actions."""
     return replica_key(spec, region) if accounts.crosses_accounts(spec, head) else None
