@@ -410,6 +410,13 @@ class Gates(StrictModel):
 
 class Window(StrictModel):
     cron: CronText = Field(description="When deploys may enter: the DeploymentWindow Cron.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cron_alone(cls, data: Any) -> Any:
+        """`window: "<cron>"` is {cron: "<cron>"} in UTC."""
+        return {"cron": data} if isinstance(data, str) else data
+
     timezone: str = Field(
         "UTC",
         pattern=meaning(
@@ -488,7 +495,17 @@ class Environment(StrictModel):
         description="After the deploy, watch these alarms for `bake` minutes; an alarm in "
         "ALARM rolls the deploy stage back (a CodePipeline V2 stage condition).",
     )
-    window: CronText | Window | None = Field(
+    window: Annotated[
+        Window,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "pattern": CRON_PATTERN},
+                    {"$ref": "#/$defs/Window"},
+                ]
+            }
+        ),
+    ] | None = Field(
         None,
         description="Deploys enter only inside this window: a DeploymentWindow Cron "
         '("* * 8-16 ? * MON-THU", UTC) or {cron, timezone}.',

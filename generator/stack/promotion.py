@@ -31,7 +31,7 @@ from troposphere.codepipeline import (
     SuccessConditions,
 )
 
-from ..spec.model import Spec, Window
+from ..spec.model import Spec
 from . import accounts, iam
 
 # The release record: one pipeline execution carries one build to every environment of a
@@ -101,10 +101,9 @@ def window_conditions(spec: Spec, env: str) -> BeforeEntryConditions | None:
     window = spec.environments[env].window
     if window is None:
         return None
-    cron, timezone = (
-        (window.cron, window.timezone) if isinstance(window, Window) else (window, "UTC")
+    rule = _rule(
+        f"{env}-window", "DeploymentWindow", {"Cron": window.cron, "TimeZone": window.timezone}
     )
-    rule = _rule(f"{env}-window", "DeploymentWindow", {"Cron": cron, "TimeZone": timezone})
     return BeforeEntryConditions(Conditions=[Condition(Result="FAIL", Rules=[rule])])
 
 
