@@ -927,7 +927,8 @@ PROMOTION_CASES = [
     (
         "after an unknown environment",
         CHAIN.replace("after: dev", "after: devv"),
-        'environments.staging.after: unknown environment "devv" (did you mean "dev"?); allowed: dev',
+        'environments.staging.after: unknown environment "devv" (did you mean "dev"?); '
+        "allowed: dev",
     ),
     (
         "after itself",
