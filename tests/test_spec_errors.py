@@ -1018,6 +1018,15 @@ PROMOTION_CASES = [
 ]
 
 
+PROMOTION_CASES.append(
+    (
+        "regions under strict",
+        _staging("    regions: [eu-west-1]\n") + "hardening: strict\n" + KMS + ACCESS_LOGS,
+        "environments.staging.regions: is refused under hardening: strict",
+    )
+)
+
+
 @pytest.mark.parametrize(
     "name, text, expected", PROMOTION_CASES, ids=[c[0] for c in PROMOTION_CASES]
 )
