@@ -135,6 +135,43 @@ def delivery(draw: st.DrawFn) -> dict[str, Any]:
     return found
 
 
+# What an environment with `after` may not set (validate.BUILD_TIME_FIELDS).
+BUILD_TIME = ("branch", "events", "paths", "variables", "secrets", "actors", "overrides")
+
+
+def promote(draw: st.DrawFn, environments: dict[str, dict[str, Any]]) -> None:
+    """Maybe chain the environments (each after the one before), and give some of them
+    gates, a window and Regions."""
+    names = list(environments)
+    if len(names) > 1 and draw(st.booleans()):
+        for before, name in zip(names, names[1:], strict=False):
+            env = environments[name]
+            for field in (*BUILD_TIME, "pull_request_approval"):
+                env.pop(field, None)
+            env["after"] = before
+    for env in environments.values():
+        if draw(st.booleans()):
+            env["gates"] = {
+                "alarms": draw(
+                    st.lists(regex(r"[a-z][a-z0-9-]{0,12}"), min_size=1, max_size=2, unique=True)
+                ),
+                "bake": draw(st.integers(min_value=1, max_value=120)),
+            }
+        if draw(st.booleans()):
+            env["window"] = draw(
+                st.sampled_from(["* * 8-16 ? * MON-THU", "0 0/30 9-17 ? * MON-FRI *"])
+            )
+        if draw(st.booleans()):
+            env["regions"] = draw(
+                st.lists(
+                    st.sampled_from(["eu-west-1", "us-east-1", "ap-southeast-2"]),
+                    min_size=1,
+                    max_size=2,
+                    unique=True,
+                )
+            )
+
+
 @st.composite
 def specs(draw: st.DrawFn) -> dict[str, Any]:
     provider = draw(st.sampled_from(["bitbucket", "github"]))
@@ -251,12 +288,15 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
         spec["kms_key"] = "arn:aws:kms:eu-west-1:111122223333:key/" + draw(
             regex(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         )
+    promote(draw, environments)
     if draw(st.booleans()) and "targets" not in environments:
         spec["delivery"] = draw(delivery())
         for env in environments.values():
             account = draw(st.sampled_from([None, "222222222222", "333333333333"]))
             if account is not None:
                 env["account"] = account
+                # across accounts, regions need a multi-Region key: the drawn key is not one
+                env.pop("regions", None)
     if draw(st.booleans()) and CHECKS_STACK not in environments:
         spec["checks"] = draw(checks(provider))
     if draw(st.booleans()):
@@ -264,6 +304,8 @@ def specs(draw: st.DrawFn) -> dict[str, Any]:
     if draw(st.booleans()):
         spec["overrides"] = {"BuildProject": {"Properties": {"ConcurrentBuildLimit": 2}}}
     if "kms_key" in spec and draw(st.booleans()):
+        for env in environments.values():  # strict refuses regions
+            env.pop("regions", None)
         spec["hardening"] = "strict"
         spec["access_logs"] = "acme-s3-access-logs-111122223333-eu-west-1"
         spec["logs"]["retention"] = draw(

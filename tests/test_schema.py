@@ -108,6 +108,25 @@ def test_the_schema_accepts_every_drawn_spec(spec: dict[str, Any]) -> None:
 BUILD_ONLY_RULES = (
     "is also given in build.variables",
     "carries the stack's safety and is never overridden",
+    # Between fields and environments: the accounts of delivery (DESIGN, v1.2), the chains
+    # of `after` (names of other environments, cycles), counts across two lists, and what
+    # hardening: strict refuses.
+    "needs delivery.tools_account",
+    "is the tools account",
+    "is used only with target_roles: stackset",
+    "is required with target_roles: stackset",
+    "not the tools account",
+    "may not be named targets when the spec has delivery",
+    "unknown environment",
+    "names the environment itself",
+    "is already followed by",
+    "cannot be set with after",
+    "makes a cycle",
+    "is required: the branch whose pushes start",
+    "needs kms_key to be a multi-Region key",
+    "Regions make",
+    "is refused under hardening: strict: the artifact store",
+    "is used only with target_roles: stackset",
 )
 
 

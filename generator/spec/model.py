@@ -489,6 +489,7 @@ class Environment(StrictModel):
         "regional-<region> (deploy-all deploys it first). At most 50: a stage holds at most 50 "
         "actions (CodePipeline quotas).",
         max_length=50,
+        json_schema_extra={"uniqueItems": True},
     )
     gates: Gates | None = Field(
         None,
@@ -501,7 +502,15 @@ class Environment(StrictModel):
             {
                 "anyOf": [
                     {"type": "string", "pattern": CRON_PATTERN},
-                    {"$ref": "#/$defs/Window"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "cron": {"type": "string", "pattern": CRON_PATTERN},
+                            "timezone": {"type": "string", "pattern": TIMEZONE_PATTERN},
+                        },
+                        "required": ["cron"],
+                        "additionalProperties": False,
+                    },
                 ]
             }
         ),
@@ -609,6 +618,7 @@ class Delivery(StrictModel):
         description="stackset only: the OUs that hold the target accounts; the StackSet "
         "deploys to the environments' accounts inside them.",
         max_length=20,
+        json_schema_extra={"uniqueItems": True},
     )
     stackset_admin: Literal["management", "delegated-admin"] = Field(
         "management",

@@ -56,7 +56,8 @@ def validate_spec(loaded: LoadedSpec) -> Spec:
         ruled = {e.path for e in errors}
         type_errors = [e for e in _pydantic_errors(loaded, exc) if e.path not in ruled]
         raise SpecErrors(type_errors + errors) from None
-    errors += [loaded.error(path, message) for path, message in _override_problems(spec)]
+    if not errors:  # overrides are checked on composed stacks: only a valid spec composes
+        errors += [loaded.error(path, message) for path, message in _override_problems(spec)]
     if errors:
         raise SpecErrors(errors)
     return spec
@@ -77,6 +78,8 @@ def _override_problems(spec: Spec) -> Iterator[Problem]:
     every_stack = {name: kind for found in types.values() for name, kind in found.items()}
     yield from override_problems(("overrides",), spec.overrides, every_stack, "any stack")
     for (base, overrides), env in zip(layers, spec.environments, strict=True):
+        if env not in types:  # after: no stack of its own, and no overrides (refused)
+            continue
         stack = f"stack {spec.service}-{env}"
         yield from override_problems(base + ("overrides",), overrides, types[env], stack)
 
@@ -358,7 +361,7 @@ def _promotion_problems(environments: dict[Any, Any]) -> Iterator[Problem]:
             continue
         after = env.get("after")
         if after is None:
-            if "branch" not in env:
+            if env.get("branch") is None:
                 yield (
                     ("environments", name, "branch"),
                     "is required: the branch whose pushes start this environment's pipeline "
