@@ -57,9 +57,14 @@ def _secret(name: str) -> tuple[str, str]:
 
 
 def scopes(
-    kind: str, role: str, spec: Spec, env: str, template: dict[str, Any]
+    kind: str, role: str, spec: Spec, env: str, template: dict[str, Any], region: str = REGION
 ) -> list[tuple[str, str]]:
-    """[(the resource pattern the grant must name, a concrete ARN inside it)] for a kind."""
+    """[(the resource pattern the grant must name, a concrete ARN inside it)] for a kind,
+    in region (an environment's `regions`) where the kind is regional."""
+
+    def regional(service: str, rest: str) -> str:
+        return f"arn:aws:{service}:{region}:{ACCOUNT}:{rest}"
+
     resources = template["Resources"]
     if "SourceBucket" in resources:
         source, artifacts = ref(template, "SourceBucket"), ref(template, "ArtifactBucket")
@@ -129,7 +134,8 @@ def scopes(
         assert spec.kms_key is not None
         return [(spec.kms_key,) * 2]
     if kind == "tools-artifact-objects":
-        bucket = f"{spec.service}-{env}-{spec.delivery.tools_account}"  # type: ignore[union-attr]
+        head = spec.head_of(env)  # a chain's artifacts are its first environment's stack's
+        bucket = f"{spec.service}-{head}-{spec.delivery.tools_account}"  # type: ignore[union-attr]
         return [(f"arn:aws:s3:::{bucket}/*", f"arn:aws:s3:::{bucket}/{bucket}/BuildOutput/Ab12")]
     if kind == "artifact-key" and role.endswith("DeployRole"):
         # Seen from the target account: the spec's key, or any key of the tools account
@@ -142,6 +148,15 @@ def scopes(
     if kind == "artifact-key":
         key = spec.kms_key or IMPORTED["pipeline-delivery-ArtifactKeyArn"]
         return [(key,) * 2]
+    if kind == "regional-bucket":
+        return [(f"arn:aws:s3:::pipeline-artifacts-{_pipeline_account(spec)}-{region}",) * 2]
+    if kind == "regional-objects":
+        bucket = f"arn:aws:s3:::pipeline-artifacts-{_pipeline_account(spec)}-{region}"
+        return [(bucket + "/*", bucket + "/checkout-api-dev/BuildOutput/Ab12")]
+    if kind == "regional-key":
+        assert spec.kms_key is not None
+        parts = spec.kms_key.split(":")
+        return [(":".join([*parts[:3], region, *parts[4:]]),) * 2]
     if kind == "alarms":
         gates = spec.environments[env].gates
         assert gates is not None
@@ -185,8 +200,17 @@ def scopes(
     raise AssertionError(f"unknown resource kind {kind}")
 
 
-def context_of(need: Need, template: dict[str, Any], role_arn: str, spec: Spec) -> dict[str, str]:
-    values = {"{region}": REGION}
+def _pipeline_account(spec: Spec) -> str:
+    return spec.delivery.tools_account if spec.delivery is not None else ACCOUNT
+
+
+def context_of(
+    need: Need, template: dict[str, Any], role_arn: str, spec: Spec, region: str = REGION
+) -> dict[str, str]:
+    values = {"{region}": region}
+    values["{regional-bucket}"] = (
+        f"arn:aws:s3:::pipeline-artifacts-{_pipeline_account(spec)}-{region}"
+    )
     if spec.build.vpc is not None:
         values["{subnet}"] = regional("ec2", f"subnet/{spec.build.vpc.subnets[-1]}")
     if spec.delivery is not None:
@@ -236,10 +260,14 @@ def check_stack(spec: Spec, env: str) -> None:
         expected: set[tuple[str, str]] = set()
         for operation_at in operations:
             # "<operation>@<environment>": a later stage of the chain, on its own targets
+            # "...#<region>": in that Region of the environment's `regions`
+            operation_at, _, region = operation_at.partition("#")
             operation, _, stage_env = operation_at.partition("@")
             for need in OPERATIONS[operation].needs:
-                context = context_of(need, template, role_arn, spec)
-                scoped = scopes(need.resource, role, spec, stage_env or env, template)
+                context = context_of(need, template, role_arn, spec, region or REGION)
+                scoped = scopes(
+                    need.resource, role, spec, stage_env or env, template, region or REGION
+                )
                 for pattern, example in scoped:
                     expected.add((need.action, pattern))
                     request = Request(need.action, example, context)
@@ -267,11 +295,14 @@ def check_target_roles(spec: Spec) -> None:
         document = resolve(policy["PolicyDocument"], template)
         role_arn = get_att(template, role, "Arn")
         expected: set[tuple[str, str]] = set()
-        for operation in target_role_operations(spec, env):
+        for operation_in in target_role_operations(spec, env):
+            operation, _, region = operation_in.partition("#")
             for need in OPERATIONS[operation].needs:
-                context = context_of(need, template, role_arn, spec)
-                context = {k: v.replace("{env}", env) for k, v in context.items()}
-                for pattern, example in scopes(need.resource, role, spec, env, template):
+                context = context_of(need, template, role_arn, spec, region or REGION)
+                head = spec.head_of(env)
+                context = {k: v.replace("{env}", head) for k, v in context.items()}
+                scoped = scopes(need.resource, role, spec, env, template, region or REGION)
+                for pattern, example in scoped:
                     expected.add((need.action, pattern))
                     request = Request(need.action, example, context)
                     assert decide([document], request) == "Allow", (
@@ -306,9 +337,10 @@ environments:
 
 
 def test_target_deploy_roles_grant_exactly_the_contract() -> None:
-    (shipping,) = [s for n, s in _example_specs() if n == "shipping-api.yaml"]
+    examples = [s for _, s in _example_specs() if s.target_environments]
+    assert {s.service for s in examples} >= {"shipping-api", "checkout-api"}
     other = validate_spec(load_spec_text(MULTI_ACCOUNT_S3, "web-shop.yaml"))
-    for spec in (shipping, other):
+    for spec in (*examples, other):
         assert spec.target_environments
         check_target_roles(spec)
         for env in spec.stack_environments:

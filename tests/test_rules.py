@@ -278,6 +278,58 @@ def targets(**target: Any) -> list[dict[str, Any]]:
     return [{"DeploymentTargets": target, "Regions": ["us-east-1"]}]
 
 
+RULE_CONFIGS: dict[str, dict[str, str]] = {
+    "CloudWatchAlarm": {"AlarmName": "app-errors", "WaitTime": "60"},
+    "DeploymentWindow": {"Cron": "0 0 9-17 ? * MON-FRI *", "TimeZone": "UTC"},
+    "LambdaInvoke": {"FunctionName": "check"},
+    "VariableCheck": {"Variable": "#{BuildVariables.TESTS}", "Value": "0", "Operator": "EQ"},
+}
+
+
+def stage_rule(provider: str = "CloudWatchAlarm", **changes: Any) -> dict[str, Any]:
+    """A condition's rule of this provider; a change of UNSET removes the property."""
+    declaration: dict[str, Any] = {
+        "Name": f"{provider}Rule",
+        "RuleTypeId": {"Category": "Rule", "Owner": "AWS", "Provider": provider, "Version": "1"},
+        "Configuration": RULE_CONFIGS.get(provider, {}),
+    }
+    declaration.update(changes)
+    return {k: v for k, v in declaration.items() if v is not UNSET}
+
+
+def when(result: Any, *rules: dict[str, Any]) -> dict[str, Any]:
+    """{Conditions: [one condition]} with this result and these rules (one alarm rule)."""
+    return {"Conditions": [{"Result": result, "Rules": list(rules) or [stage_rule()]}]}
+
+
+def gated(stage: int = 2, kind: str = "V2", **props: Any) -> dict[str, Any]:
+    """The three-stage pipeline of this PipelineType (UNSET: none), with these pipeline
+    properties; a property named after a condition kind (BeforeEntry, OnSuccess, OnFailure)
+    goes onto the stage of this index instead."""
+    resource = pipeline(GOOD_SOURCE)
+    properties = resource["Properties"]
+    if kind is not UNSET:
+        properties["PipelineType"] = kind
+    for key, value in props.items():
+        if key in ("BeforeEntry", "OnSuccess", "OnFailure"):
+            properties["Stages"][stage][key] = value
+        else:
+            properties[key] = value
+    return {"Pipeline": resource}
+
+
+def with_rule_region(region: Any, stores: Any = UNSET) -> dict[str, Any]:
+    """A V2 pipeline whose deploy stage's OnSuccess alarm rule runs in this region."""
+    resources = gated(OnSuccess=when("FAIL", stage_rule(Region=region)))
+    if stores is not UNSET:
+        properties = resources["Pipeline"]["Properties"]
+        del properties["ArtifactStore"]
+        properties["ArtifactStores"] = [
+            {"Region": where, "ArtifactStore": store(UNSET)} for where in stores
+        ]
+    return resources
+
+
 # rule id -> (good resources, bad resources)
 CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "E9101": ({"P": project([push_group()])}, {"P": project([push_group()[1:]])}),
@@ -376,6 +428,23 @@ CASES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         cross_account(region="eu-west-1", stores=[OWN_REGION, "eu-west-1"]),
         cross_account(region="eu-west-1"),
     ),
+    "E9308": (gated(OnSuccess=when("FAIL")), gated(kind=UNSET, OnSuccess=when("FAIL"))),
+    "E9309": (
+        gated(OnFailure={"Result": "ROLLBACK"}),
+        gated(stage=0, OnFailure={"Result": "ROLLBACK"}),
+    ),
+    "E9310": (
+        gated(OnSuccess=when("ROLLBACK")),
+        gated(OnSuccess=when("SKIP")),
+    ),
+    "E9311": (
+        gated(BeforeEntry=when("FAIL", stage_rule("DeploymentWindow"))),
+        gated(BeforeEntry=when("FAIL", stage_rule("DeploymentWindow", Name="deploy window"))),
+    ),
+    "E9312": (
+        gated(ExecutionMode="QUEUED", OnFailure={"Result": "ROLLBACK"}),
+        gated(ExecutionMode="PARALLEL", OnFailure={"Result": "ROLLBACK"}),
+    ),
     "E9601": (
         stack_set(OperationPreferences={"FailureToleranceCount": 1, "MaxConcurrentCount": 2}),
         stack_set(
@@ -464,6 +533,54 @@ def test_the_generators_lint_applies_the_rules_with_positions(tmp_path: Path, ca
 JOINED_TARGET_ROLE = {
     "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::111122223333:role/deploy"]]
 }
+
+
+def source_second_stage(**stage_props: Any) -> dict[str, Any]:
+    """A V2 pipeline whose second stage holds only Source actions, with these properties."""
+    resources = gated()
+    stage = resources["Pipeline"]["Properties"]["Stages"][1]
+    stage["Actions"][0]["ActionTypeId"].update(Category="Source", Provider="S3")
+    stage["Actions"][0]["Configuration"] = GOOD_SOURCE
+    stage["Actions"][0]["InputArtifacts"] = []
+    stage.update(stage_props)
+    return resources
+
+
+def store_entry_if(resources: dict[str, Any], region: str) -> dict[str, Any]:
+    """These resources with one more ArtifactStores entry, for this region, under Fn::If."""
+    found = copy.deepcopy(resources)
+    entry = {"Region": region, "ArtifactStore": store()}
+    found["Pipeline"]["Properties"]["ArtifactStores"].append(
+        {"Fn::If": ["FarAway", entry, {"Ref": "AWS::NoValue"}]}
+    )
+    return found
+
+
+def rule_type(**changes: Any) -> dict[str, Any]:
+    type_id = {"Category": "Rule", "Owner": "AWS", "Provider": "CloudWatchAlarm", "Version": "1"}
+    type_id.update(changes)
+    return {k: v for k, v in type_id.items() if v is not UNSET}
+
+
+def entry_rule(**changes: Any) -> dict[str, Any]:
+    """A V2 pipeline whose deploy stage has one BeforeEntry FAIL condition of this rule."""
+    return gated(BeforeEntry=when("FAIL", stage_rule(**changes)))
+
+
+def if_far(yes: Any, no: Any) -> dict[str, Any]:
+    return {"Fn::If": ["FarAway", yes, no]}
+
+
+TRIGGERS = [
+    {
+        "ProviderType": "CodeStarSourceConnection",
+        "GitConfiguration": {
+            "SourceActionName": "Source",
+            "Push": [{"Branches": {"Includes": ["main"]}}],
+        },
+    }
+]
+VARIABLES = [{"Name": "Release", "DefaultValue": "none"}]
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 # (rule id, resources, whether the rule names them): the edges of each rule
 EDGES: list[tuple[str, dict[str, Any], bool]] = [
@@ -504,6 +621,176 @@ EDGES: list[tuple[str, dict[str, Any], bool]] = [
     ("E9307", cross_account(region="eu-west-1", stores=["eu-west-1"]), True),
     ("E9307", cross_account(region=OWN_REGION), False),
     ("E9307", cross_account(region="eu-west-1", stores=[OWN_REGION, {"Ref": "Other"}]), False),
+    # a condition's rule in another region is held to the same stores as an action
+    ("E9307", with_rule_region("eu-west-1"), True),
+    ("E9307", with_rule_region("eu-west-1", stores=[OWN_REGION]), True),
+    ("E9307", with_rule_region("eu-west-1", stores=[OWN_REGION, "eu-west-1"]), False),
+    ("E9307", with_rule_region(OWN_REGION), False),
+    ("E9307", with_rule_region({"Ref": "RuleRegion"}), False),
+    # a Region under Fn::If counts for each branch, in an action and in a store
+    ("E9307", cross_account(region=if_far("eu-west-1", OWN_REGION), stores=[OWN_REGION]), True),
+    (
+        "E9307",
+        cross_account(region=if_far("eu-west-1", OWN_REGION), stores=[OWN_REGION, "eu-west-1"]),
+        False,
+    ),
+    (
+        "E9307",
+        cross_account(
+            region="eu-west-1",
+            stores=[OWN_REGION, if_far("eu-west-1", {"Ref": "AWS::NoValue"})],
+        ),
+        False,
+    ),
+    (
+        "E9307",
+        store_entry_if(cross_account(region="eu-west-1", stores=[OWN_REGION]), "eu-west-1"),
+        False,
+    ),
+    (
+        "E9307",
+        store_entry_if(cross_account(region="eu-west-1", stores=[OWN_REGION]), "eu-north-1"),
+        True,
+    ),
+    ("E9308", gated(kind="V1", ExecutionMode="QUEUED"), True),
+    ("E9308", gated(kind=UNSET, ExecutionMode="PARALLEL"), True),
+    ("E9308", gated(kind=UNSET, ExecutionMode="SUPERSEDED"), False),
+    ("E9308", gated(kind=UNSET, Variables=VARIABLES), True),
+    ("E9308", gated(kind=UNSET, Triggers=TRIGGERS), True),
+    ("E9308", gated(kind=UNSET, OnFailure={"Result": "ROLLBACK"}), True),
+    ("E9308", gated(kind=UNSET, BeforeEntry=when("FAIL")), True),
+    ("E9308", gated(kind=UNSET), False),
+    ("E9308", gated(ExecutionMode="PARALLEL", Variables=VARIABLES, Triggers=TRIGGERS), False),
+    ("E9308", gated(kind={"Ref": "PipelineKind"}, ExecutionMode="QUEUED"), False),
+    ("E9309", gated(stage=0, OnSuccess=when("ROLLBACK")), True),
+    ("E9309", gated(stage=0, OnFailure=when("ROLLBACK")), True),
+    ("E9309", gated(stage=0, OnSuccess=when("FAIL")), False),
+    ("E9309", gated(stage=0, BeforeEntry=when("FAIL")), False),
+    ("E9309", gated(stage=0, OnFailure={"Result": if_far("ROLLBACK", "RETRY")}), True),
+    ("E9309", gated(stage=1, OnFailure={"Result": "ROLLBACK"}), False),
+    ("E9309", source_second_stage(OnFailure={"Result": "ROLLBACK"}), True),
+    ("E9309", source_second_stage(OnSuccess=when("FAIL")), False),
+    ("E9310", gated(BeforeEntry={"Conditions": []}), True),
+    ("E9310", gated(OnSuccess={}), True),
+    (
+        "E9310",
+        gated(
+            OnSuccess={"Conditions": when("FAIL")["Conditions"] + when("ROLLBACK")["Conditions"]}
+        ),
+        True,
+    ),
+    ("E9310", gated(OnFailure={"Result": "ROLLBACK"}), False),
+    (
+        "E9310",
+        gated(OnFailure={"Result": "RETRY", "RetryConfiguration": {"RetryMode": "ALL_ACTIONS"}}),
+        False,
+    ),
+    ("E9310", gated(OnFailure={**when("ROLLBACK"), "Result": "RETRY"}), True),
+    (
+        "E9310",
+        gated(OnFailure={**when("ROLLBACK"), "RetryConfiguration": {"RetryMode": "ALL_ACTIONS"}}),
+        True,
+    ),
+    ("E9310", gated(OnFailure=when("ROLLBACK")), False),
+    ("E9310", gated(OnFailure=when("FAIL")), True),
+    ("E9310", gated(OnSuccess=when("FAIL")), False),
+    ("E9310", gated(BeforeEntry=when("ROLLBACK")), True),
+    ("E9310", gated(BeforeEntry=when("FAIL")), False),
+    (
+        "E9310",
+        gated(BeforeEntry=when("SKIP", stage_rule("LambdaInvoke"), stage_rule("VariableCheck"))),
+        False,
+    ),
+    ("E9310", gated(BeforeEntry=when("SKIP", stage_rule("DeploymentWindow"))), True),
+    ("E9310", gated(BeforeEntry=when("SKIP")), True),  # a CloudWatchAlarm rule
+    ("E9310", gated(OnSuccess=when("FAIL", *[stage_rule(Name=f"R{i}") for i in range(5)])), False),
+    ("E9310", gated(OnSuccess=when("FAIL", *[stage_rule(Name=f"R{i}") for i in range(6)])), True),
+    ("E9310", gated(OnSuccess={"Conditions": [{"Result": "FAIL", "Rules": []}]}), True),
+    ("E9310", gated(OnSuccess={"Conditions": [{"Result": "FAIL"}]}), True),
+    ("E9310", gated(OnSuccess=when(if_far("FAIL", "ROLLBACK"))), False),
+    ("E9310", gated(OnSuccess=when(if_far("FAIL", "SKIP"))), True),
+    ("E9311", entry_rule(Name="a" * 100), False),
+    ("E9311", entry_rule(Name="a" * 101), True),
+    ("E9311", entry_rule(Name=""), True),
+    ("E9311", entry_rule(Name="Alarm.prod@eu-west_1"), False),
+    ("E9311", entry_rule(Name=UNSET), True),
+    ("E9311", entry_rule(RuleTypeId=UNSET), True),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Category="Action")), True),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Category=UNSET)), True),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Owner="Custom")), True),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Version="2")), True),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Owner=UNSET, Version=UNSET)), False),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Provider="CloudWatchAlarms")), True),
+    ("E9311", entry_rule(RuleTypeId=rule_type(Provider=UNSET)), True),
+    (
+        "E9311",
+        gated(
+            BeforeEntry=when("FAIL", stage_rule("CodeBuild", Configuration={"ProjectName": "p"}))
+        ),
+        False,
+    ),
+    (
+        "E9311",
+        gated(BeforeEntry=when("FAIL", stage_rule("Commands", Commands=["make test"]))),
+        False,
+    ),
+    ("E9311", entry_rule(Configuration={}), True),  # a CloudWatchAlarm rule without AlarmName
+    ("E9311", entry_rule(Configuration=UNSET), True),
+    ("E9311", entry_rule(Configuration={"AlarmName": {"Ref": "Alarm"}}), False),
+    (
+        "E9311",
+        gated(OnSuccess=when("FAIL", stage_rule("DeploymentWindow", Configuration={}))),
+        True,
+    ),
+    (
+        "E9311",
+        gated(
+            OnSuccess=when(
+                "FAIL", stage_rule("DeploymentWindow", Configuration={"Cron": "0 9-17 ? * MON-FRI"})
+            )
+        ),
+        True,
+    ),
+    (
+        "E9311",
+        gated(
+            OnSuccess=when(
+                "FAIL",
+                stage_rule("DeploymentWindow", Configuration={"Cron": "0 0 9-17 ? * MON-FRI"}),
+            )
+        ),
+        False,
+    ),
+    (
+        "E9311",
+        gated(
+            OnSuccess=when(
+                "FAIL",
+                stage_rule("DeploymentWindow", Configuration={"Cron": "0 0 9-17 ? * MON-FRI * x"}),
+            )
+        ),
+        True,
+    ),
+    (
+        "E9311",
+        gated(
+            OnSuccess=when(
+                "FAIL", stage_rule("DeploymentWindow", Configuration={"Cron": {"Ref": "Window"}})
+            )
+        ),
+        False,
+    ),
+    ("E9312", gated(ExecutionMode="PARALLEL", OnSuccess=when("ROLLBACK")), True),
+    ("E9312", gated(ExecutionMode="PARALLEL", OnFailure=when("ROLLBACK")), True),
+    ("E9312", gated(ExecutionMode="PARALLEL", OnSuccess=when("FAIL")), False),
+    ("E9312", gated(ExecutionMode="PARALLEL", BeforeEntry=when("FAIL")), False),
+    ("E9312", gated(OnFailure={"Result": "ROLLBACK"}), False),  # SUPERSEDED, the default
+    ("E9312", gated(ExecutionMode="SUPERSEDED", OnSuccess=when("ROLLBACK")), False),
+    (
+        "E9312",
+        gated(ExecutionMode=if_far("PARALLEL", "QUEUED"), OnFailure={"Result": "ROLLBACK"}),
+        True,
+    ),
     (
         "E9601",
         stack_set(OperationPreferences={"MaxConcurrentCount": 2, "MaxConcurrentPercentage": 50}),
@@ -568,10 +855,12 @@ def test_rule_edges(rule_id: str, resources: dict[str, Any], named: bool) -> Non
 
 
 MULTI_ACCOUNT_RULES = ["E9305", "E9306", "E9307", "E9601", "E9602", "E9603", "E9604"]
+# V2 pipelines: stage conditions and their rules, rollback, execution modes
+STAGE_RULES = ["E9308", "E9309", "E9310", "E9311", "E9312"]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("rule_id", MULTI_ACCOUNT_RULES)
+@pytest.mark.parametrize("rule_id", MULTI_ACCOUNT_RULES + STAGE_RULES)
 def test_plain_cfn_lint_does_not_tell_the_bad_snippet_from_the_good(rule_id: str) -> None:
     from cfnlint.api import lint
 
@@ -664,6 +953,8 @@ def test_rules_accept_only_the_accounts_the_template_declares(
     rule_id: str, text: str, named: bool
 ) -> None:
     assert (rule_id in {m.rule.id for m in our_matches(text)}) is named
+
+
 # Multi-account templates declare their accounts in Metadata (generator/stack/accounts.py):
 # ARNs in those accounts are what crossing accounts means; any other literal account is not.
 TOOLS_ACCOUNT, TARGET_ACCOUNT, UNDECLARED = "111111111111", "222222222222", "999999999999"

@@ -904,3 +904,134 @@ def test_a_multi_account_spec_is_valid() -> None:
     spec = validate_spec(load_spec_text(DELIVERY + _multi(GOOD), "s.yaml"))
     assert spec.target_environments == ["dev"]
     assert spec.delivery is not None and spec.delivery.target_roles == "stacks"
+
+
+# --- promotion (after, gates, window, regions) ---------------------------------------
+
+CHAIN = (
+    GOOD
+    + """\
+  staging:
+    after: dev
+    deploy:
+      ecs: {cluster: staging, service: orders-api, task_roles: []}
+"""
+)
+
+
+def _staging(extra: str) -> str:
+    return CHAIN.replace("    after: dev\n", "    after: dev\n" + extra)
+
+
+PROMOTION_CASES = [
+    (
+        "after an unknown environment",
+        CHAIN.replace("after: dev", "after: devv"),
+        'environments.staging.after: unknown environment "devv" (did you mean "dev"?); allowed: dev',
+    ),
+    (
+        "after itself",
+        CHAIN.replace("after: dev", "after: staging"),
+        "environments.staging.after: names the environment itself",
+    ),
+    (
+        "after with a branch",
+        _staging("    branch: main\n"),
+        "environments.staging.branch: cannot be set with after: staging deploys the build of "
+        "dev's pipeline and is never started or built on its own, so branch would not apply; "
+        "set it on the first environment of the chain",
+    ),
+    ("after with events", _staging("    events: [push]\n"), "environments.staging.events: cannot"),
+    ("after with paths", _staging("    paths: [src/**]\n"), "environments.staging.paths: cannot"),
+    (
+        "after with variables",
+        _staging("    variables: {A: b}\n"),
+        "environments.staging.variables: cannot",
+    ),
+    (
+        "after with secrets",
+        _staging("    secrets: {A: ssm:/a}\n"),
+        "environments.staging.secrets: cannot",
+    ),
+    (
+        "two environments after one",
+        CHAIN + "  qa:\n    after: dev\n    deploy:\n      ecs: {cluster: qa, service: orders-api, "
+        "task_roles: []}\n",
+        "environments.qa.after: dev is already followed by staging",
+    ),
+    (
+        "a cycle",
+        CHAIN.replace("    branch: develop\n", "    after: staging\n"),
+        "environments.dev.after: makes a cycle (dev -> staging -> dev)",
+    ),
+    (
+        "neither branch nor after",
+        GOOD.replace("    branch: develop\n", ""),
+        "environments.dev.branch: is required",
+    ),
+    (
+        "six alarms",
+        _staging("    gates: {alarms: [a, b, c, d, e, f], bake: 10}\n"),
+        "environments.staging.gates.alarms: ",
+    ),
+    (
+        "bake of zero minutes",
+        _staging("    gates: {alarms: [a], bake: 0}\n"),
+        "environments.staging.gates.bake: ",
+    ),
+    (
+        "a window with five fields",
+        _staging('    window: "* 8-16 ? * MON-THU"\n'),
+        "environments.staging.window.cron: must be a DeploymentWindow Cron",
+    ),
+    (
+        "a window with both day fields",
+        _staging('    window: "* * 8-16 * * MON-THU"\n'),
+        "environments.staging.window.cron: must be a DeploymentWindow Cron",
+    ),
+    (
+        "a window time zone",
+        _staging('    window: {cron: "* * 8-16 ? * MON-THU", timezone: "Berlin time"}\n'),
+        "environments.staging.window.timezone: must be a time zone",
+    ),
+    (
+        "a region twice",
+        _staging("    regions: [eu-west-1, eu-west-1]\n"),
+        'environments.staging.regions[1]: lists "eu-west-1" twice',
+    ),
+    (
+        "not a region",
+        _staging("    regions: [europe]\n"),
+        "environments.staging.regions[0]: must be an AWS Region code",
+    ),
+    (
+        "regions across accounts without a multi-Region key",
+        DELIVERY + _staging('    account: "222222222222"\n    regions: [eu-west-1, us-east-1]\n'),
+        "environments.staging.regions: needs kms_key to be a multi-Region key",
+    ),
+    (
+        "alarms times regions over five rules",
+        _staging("    regions: [eu-west-1, us-east-1]\n    gates: {alarms: [a, b, c], bake: 5}\n"),
+        "environments.staging.gates.alarms: 3 alarms in each of 2 Regions make 6 rules",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "name, text, expected", PROMOTION_CASES, ids=[c[0] for c in PROMOTION_CASES]
+)
+def test_promotion_error_message(name: str, text: str, expected: str) -> None:
+    found = errors_of(text)
+    assert any(expected in error for error in found), found
+
+
+def test_a_chain_with_gates_window_and_regions_is_valid() -> None:
+    text = _staging(
+        "    approval: true\n"
+        "    regions: [eu-west-1, us-east-1]\n"
+        '    window: {cron: "0 0 9-17 ? * MON-FRI *", timezone: UTC+05:30}\n'
+        "    gates: {alarms: [orders-5xx], bake: 30}\n"
+    )
+    spec = validate_spec(load_spec_text(text, "s.yaml"))
+    assert spec.stack_environments == ["dev"]
+    assert spec.chain("dev") == ["dev", "staging"] and spec.head_of("staging") == "dev"

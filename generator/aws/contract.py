@@ -23,6 +23,8 @@ Resource kinds (resolved per stack by the test):
   certificate-object build.certificate's object    cache-objects  ArtifactBucket/cache/*
   secret-keys        build.secret_keys
   network-interfaces network-interface/*  vpc-subnets, vpc-security-groups: build.vpc's
+  regional-bucket / regional-objects / regional-key: the artifact store of one of
+                     `regions` (pipeline-artifacts-<account>-<region>) and its key
   alarms             the env's gates.alarms, in the account and Region of the deploy
   deploy-role        the env's <service>-<env>-deploy role in its target account
   artifact-key       the artifact store's key (kms_key, or the delivery stack's key)
@@ -280,6 +282,50 @@ OPERATIONS: dict[str, Operation] = {
             "watch-alarms",
             "https://docs.aws.amazon.com/codepipeline/latest/userguide/rule-reference-CloudWatchAlarm.html",
             _needs("alarms", "cloudwatch:DescribeAlarms"),
+        ),
+        Operation(
+            # A Region's artifact store (actions-create-cross-region): the pipeline role
+            # uses it as it uses its own store (how-to-custom-role, artifact store).
+            "regional-artifact-store",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html",
+            _needs(
+                "regional-bucket",
+                "s3:GetBucketVersioning",
+                "s3:GetBucketAcl",
+                "s3:GetBucketLocation",
+            )
+            + _needs(
+                "regional-objects",
+                "s3:PutObject",
+                "s3:PutObjectAcl",
+                "s3:GetObject",
+                "s3:GetObjectVersion",
+                "s3:PutObjectTagging",
+                "s3:GetObjectTagging",
+                "s3:GetObjectVersionTagging",
+            ),
+        ),
+        Operation(
+            "kms-regional-artifact-store",
+            _KMS_S3,
+            _needs(
+                "regional-key",
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                kms__EncryptionContext__aws__s3__arn="{regional-bucket}",
+                **_KMS_CONTEXT,
+            ),
+        ),
+        Operation(
+            "read-regional-artifacts",
+            "https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html",
+            _needs("regional-objects", "s3:GetObject", "s3:GetObjectVersion")
+            + _needs(
+                "regional-key",
+                "kms:Decrypt",
+                kms__EncryptionContext__aws__s3__arn="{regional-bucket}",
+                **_KMS_CONTEXT,
+            ),
         ),
         Operation(
             "private-image-pull",

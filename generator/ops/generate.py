@@ -24,6 +24,7 @@ from ..stack.deployer import STEM as DEPLOYER_STEM
 from ..stack.deployer import compose_deployer
 from ..stack.naming import stack_name
 from ..stack.overrides import apply_overrides
+from ..stack.regions import compose_regional, regional_groups, regional_stem
 from ..stack.stackset import compose_stackset
 from ..stack.targets import compose_targets, targets_stack_name
 from .incremental import BOOTSTRAP_SOURCE, DELIVERY_SOURCE
@@ -157,6 +158,19 @@ def delivery_stacks(specs: Iterable[Spec]) -> list[Stack]:
     ]
 
 
+def regional_stacks(specs: Iterable[Spec]) -> list[Stack]:
+    """One `regional-<region>` template per (tools account, Region) that pipelines deploy
+    to by name: their artifact store there."""
+    return [
+        Stack(
+            regional_stem(account, region),
+            "",
+            template_data(compose_regional(account, region, members)),
+        )
+        for (account, region), members in regional_groups(list(specs)).items()
+    ]
+
+
 def compose_stacks(
     specs: list[tuple[Path, Spec]], names: Mapping[Path, str] | None = None
 ) -> list[Stack]:
@@ -238,7 +252,8 @@ def generate(
         generated.by_spec[BOOTSTRAP_SOURCE] = files
         generated.lint_items += [_lint_item(stack.name, files) for stack in stacks]
     generated.warnings += run_warnings([file for file, _ in built])
-    stacks = delivery_stacks(file.spec for file, _ in built if file.spec is not None)
+    specs = [file.spec for file, _ in built if file.spec is not None]
+    stacks = delivery_stacks(specs) + regional_stacks(specs)
     files = render_stacks(stacks, fmt)
     generated.files |= files
     generated.by_spec[DELIVERY_SOURCE] = files

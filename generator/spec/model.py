@@ -383,6 +383,14 @@ CronText = Annotated[
 ]
 
 
+# An AWS Region code (us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5).
+REGION_PATTERN = meaning(
+    r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$",
+    "must be an AWS Region code (eu-west-1, us-east-1, ap-southeast-2)",
+)
+RegionName = Annotated[str, StringConstraints(pattern=REGION_PATTERN)]
+
+
 class Gates(StrictModel):
     alarms: list[AlarmName] = Field(
         description="CloudWatch alarms (names, in the account and Region the environment "
@@ -402,6 +410,13 @@ class Gates(StrictModel):
 
 class Window(StrictModel):
     cron: CronText = Field(description="When deploys may enter: the DeploymentWindow Cron.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _cron_alone(cls, data: Any) -> Any:
+        """`window: "<cron>"` is {cron: "<cron>"} in UTC."""
+        return {"cron": data} if isinstance(data, str) else data
+
     timezone: str = Field(
         "UTC",
         pattern=meaning(
@@ -466,12 +481,31 @@ class Environment(StrictModel):
         "account, with the pipeline's own role.",
     )
     deploy: Deploy = Field(description="Exactly one deploy target: ecs or s3.")
+    regions: list[RegionName] = Field(
+        default_factory=list,
+        description="Deploy to these Regions, one deploy action each, in this order (the "
+        "same cluster/service or bucket names in each). Default: the pipeline's own Region. "
+        "Each Region other than the pipeline's needs the artifact store of the template "
+        "regional-<region> (deploy-all deploys it first). At most 50: a stage holds at most 50 "
+        "actions (CodePipeline quotas).",
+        max_length=50,
+    )
     gates: Gates | None = Field(
         None,
         description="After the deploy, watch these alarms for `bake` minutes; an alarm in "
         "ALARM rolls the deploy stage back (a CodePipeline V2 stage condition).",
     )
-    window: CronText | Window | None = Field(
+    window: Annotated[
+        Window,
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "string", "pattern": CRON_PATTERN},
+                    {"$ref": "#/$defs/Window"},
+                ]
+            }
+        ),
+    ] | None = Field(
         None,
         description="Deploys enter only inside this window: a DeploymentWindow Cron "
         '("* * 8-16 ? * MON-THU", UTC) or {cron, timezone}.',

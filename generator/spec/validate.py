@@ -238,6 +238,7 @@ def semantic_problems(data: Any) -> Iterator[Problem]:
         yield from _checks_problems(_mapping(data, "checks"), provider)
     yield from _delivery_problems(data)
     yield from _promotion_problems(_mapping(data, "environments"))
+    yield from _region_problems(data)
     notifications = _mapping(data, "notifications")
     if "topic" in notifications and "emails" in notifications:
         yield (
@@ -371,8 +372,11 @@ def _promotion_problems(environments: dict[Any, Any]) -> Iterator[Problem]:
             yield path, "names the environment itself; name the environment to promote from"
             continue
         if after not in environments:
-            yield path, f'unknown environment "{after}"' + did_you_mean(after, names) + (
-                "; allowed: " + ", ".join(n for n in names if n != name)
+            yield (
+                path,
+                f'unknown environment "{after}"'
+                + did_you_mean(after, names)
+                + ("; allowed: " + ", ".join(n for n in names if n != name)),
             )
             continue
         if after in claimed:
@@ -392,6 +396,42 @@ def _promotion_problems(environments: dict[Any, Any]) -> Iterator[Problem]:
                     f"not apply; set it on the first environment of the chain",
                 )
     yield from _cycle_problems(environments)
+
+
+def _region_problems(data: Any) -> Iterator[Problem]:
+    """`regions`: each once; across accounts a multi-Region key; gates within one
+    condition's five rules."""
+    if not isinstance(data, dict):
+        return
+    key = data.get("kms_key")
+    for name, env in _mapping(data, "environments").items():
+        if not isinstance(env, dict) or not isinstance(env.get("regions"), list):
+            continue
+        regions = env["regions"]
+        for i, region in enumerate(regions):
+            if region in regions[:i]:
+                yield ("environments", name, "regions", i), f'lists "{region}" twice'
+        if (
+            regions
+            and env.get("account") is not None
+            and not (isinstance(key, str) and "key/mrk-" in key)
+        ):
+            yield (
+                ("environments", name, "regions"),
+                "needs kms_key to be a multi-Region key (key/mrk-...) replicated into each of "
+                "these Regions: a deploy in another account reads the artifact store of each "
+                "Region, which needs a customer managed key there named by key ARN "
+                "(CodePipeline user guide, actions-create-cross-region and "
+                "pipelines-create-cross-account); a multi-Region key's replicas share its key ID",
+            )
+        alarms = _mapping(env, "gates").get("alarms")
+        if regions and isinstance(alarms, list) and len(alarms) * len(regions) > 5:
+            yield (
+                ("environments", name, "gates", "alarms"),
+                f"{len(alarms)} alarms in each of {len(regions)} Regions make "
+                f"{len(alarms) * len(regions)} rules; a stage condition holds at most 5 "
+                "(CodePipeline API reference, Condition: rules)",
+            )
 
 
 def _cycle_problems(environments: dict[Any, Any]) -> Iterator[Problem]:

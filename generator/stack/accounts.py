@@ -60,8 +60,13 @@ def tools_account(spec: Spec) -> str:
     return spec.delivery.tools_account
 
 
+def pipeline_account(spec: Spec) -> str:
+    """The tools account, or (one account) the account the stack is deployed in."""
+    return spec.delivery.tools_account if spec.delivery is not None else "${AWS::AccountId}"
+
+
 def pipeline_role_arn(spec: Spec, env: str) -> Sub:
-    return role_arn(tools_account(spec), pipeline_role_name(spec, env))
+    return role_arn(pipeline_account(spec), pipeline_role_name(spec, env))
 
 
 def deploy_role_arn(spec: Spec, env: str) -> Sub:
@@ -84,6 +89,14 @@ def artifact_bucket_arn(spec: Spec, env: str) -> Sub:
 def is_cross_account(spec: Spec, env: str) -> bool:
     """env deploys into another account than the tools account."""
     return env in spec.environments and spec.environments[env].account is not None
+
+
+def names_pipeline_role(spec: Spec, head: str) -> bool:
+    """The pipeline role of head's stack has a name: a target account's trust or a
+    regional artifact store's bucket policy names it."""
+    return crosses_accounts(spec, head) or any(
+        spec.environments[env].regions for env in spec.chain(head)
+    )
 
 
 def crosses_accounts(spec: Spec, head: str) -> bool:

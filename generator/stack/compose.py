@@ -30,6 +30,7 @@ from . import (
     naming,
     notifications,
     promotion,
+    regions,
     s3,
 )
 from .iam import Grants
@@ -128,6 +129,7 @@ def pipeline_policy(
     grants.add(iam.grant_start_build(build))
     for stage_env in spec.chain(env):
         grants.add(*deploy_grants(spec, stage_env))
+    grants.add(*regions.pipeline_grants(spec, env))
     return grants.statements()
 
 
@@ -140,7 +142,8 @@ def deploy_grants(spec: Spec, env: str) -> list[Statement]:
     watch = promotion.grant_watch_alarms(spec, env)
     if deploy.ecs is not None:
         ecs = deploy.ecs
-        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles) + watch
+        regions = spec.environments[env].regions
+        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles, regions) + watch
     assert deploy.s3 is not None
     return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key) + watch
 
@@ -170,18 +173,27 @@ def pipeline_stages(
             approvals.append(codepipeline.approval_action())
             stages.append((f"Approval{suffix}", [approvals[-1]], {}))
         conditions = promotion.stage_conditions(spec, stage_env)
-        stages.append((f"Deploy{suffix}", [deploy_action(spec, stage_env)], conditions))
+        stages.append((f"Deploy{suffix}", deploy_actions(spec, stage_env), conditions))
     if len(chain) > 1:
         promotion.record_release(stages[0][1][0], stages[1][1][0], approvals)
     return stages
 
 
-def deploy_action(spec: Spec, env: str) -> Actions:
-    """env's deploy action on the build output, as its deploy role in another account."""
-    action = codepipeline.deploy_action(spec.environments[env].deploy, naming.BUILD_ARTIFACT)
-    if accounts.is_cross_account(spec, env):
-        action.RoleArn = accounts.deploy_role_arn(spec, env)
-    return action
+def deploy_actions(spec: Spec, env: str) -> list[Actions]:
+    """env's deploy action on the build output (as its deploy role in another account):
+    one, or one per Region of `regions`, run one after another in the given order."""
+    regions = spec.environments[env].regions
+    actions = []
+    for order, region in enumerate(regions or [None], start=1):
+        action = codepipeline.deploy_action(spec.environments[env].deploy, naming.BUILD_ARTIFACT)
+        if region is not None:
+            action.Name = f"Deploy-{region}"
+            action.Region = region
+            action.RunOrder = order
+        if accounts.is_cross_account(spec, env):
+            action.RoleArn = accounts.deploy_role_arn(spec, env)
+        actions.append(action)
+    return actions
 
 
 def outputs(template: Template) -> None:
@@ -235,6 +247,7 @@ def generator_metadata(spec: Spec, env: str, spec_file: str) -> dict[str, object
             "SpecFile": spec_file,
             "Hardening": spec.hardening,
             **delivery_metadata(spec, env),
+            **regions_metadata(spec, env),
             # Control Tower proactive controls this stack does not meet, and why.
             "ControlTowerWaivers": {w.control: w.reason for w in control_waivers(spec, env)},
         }
@@ -256,6 +269,12 @@ def delivery_metadata(spec: Spec, env: str) -> dict[str, object]:
             )
         )
     return found
+
+
+def regions_metadata(spec: Spec, env: str) -> dict[str, object]:
+    """The Regions the pipeline deploys to by name (its ARNs name them)."""
+    named = regions.regions_of(spec, env) if env in spec.environments else []
+    return {"Regions": named} if named else {}
 
 
 def control_waivers(spec: Spec, env: str) -> tuple[controls.ControlWaiver, ...]:
@@ -343,7 +362,7 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         "codepipeline.amazonaws.com",
         pipeline_policy(spec, env, source, artifacts, build),
     )
-    if accounts.crosses_accounts(spec, env):
+    if accounts.names_pipeline_role(spec, env):
         pipeline_role.RoleName = accounts.pipeline_role_name(spec, env)
     pipeline = codepipeline.pipeline(
         naming.PIPELINE,
@@ -353,6 +372,12 @@ def compose(spec: Spec, env: str, spec_file: str = "") -> Template:
         stages=pipeline_stages(spec, env, source, build),
         kms_key=artifacts_key,
     )
+    if regions.regions_of(spec, env):
+        stores, conditions = regions.artifact_stores(spec, env, pipeline.ArtifactStore)
+        del pipeline.properties["ArtifactStore"]
+        pipeline.ArtifactStores = stores
+        for title, condition in conditions.items():
+            template.add_condition(title, condition)
     event_role = iam.service_role(
         naming.SOURCE_EVENT_ROLE, "events.amazonaws.com", [iam.grant_start_pipeline(pipeline)]
     )

@@ -54,9 +54,17 @@ from ..spec.model import SecretRef
 ARN_PREFIX = "arn:${AWS::Partition}:"
 
 
-def regional_arn(service: str, rest: str) -> Sub:
-    """arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>."""
-    return Sub(ARN_PREFIX + service + ":${AWS::Region}:${AWS::AccountId}:" + rest)
+def regional_arn(service: str, rest: str, region: str | None = None) -> Sub:
+    """arn:${AWS::Partition}:<service>:${AWS::Region}:${AWS::AccountId}:<rest>, or in the
+    named Region (an environment's `regions`)."""
+    where = region or "${AWS::Region}"
+    return Sub(ARN_PREFIX + service + f":{where}:${{AWS::AccountId}}:" + rest)
+
+
+def in_regions(service: str, rest: str, regions: Sequence[str] = ()) -> list[Sub]:
+    """regional_arn in each of regions, or in the stack's Region when there are none."""
+    where: list[str | None] = list(regions) or [None]
+    return [regional_arn(service, rest, region) for region in where]
 
 
 def object_arn(bucket: Bucket, key: str) -> Sub:
@@ -310,20 +318,22 @@ def grant_start_build(project: Project) -> Statement:
     return _allow([codebuild.StartBuild, codebuild.BatchGetBuilds], [GetAtt(project, "Arn")])
 
 
-def grant_ecs_deploy(cluster: str, service: str, task_roles: Sequence[str]) -> list[Statement]:
+def grant_ecs_deploy(
+    cluster: str, service: str, task_roles: Sequence[str], regions: Sequence[str] = ()
+) -> list[Statement]:
     """CodePipeline's ECS standard deploy: register a task definition revision and
     update the one service (CodePipeline user guide, ECS deploy action reference,
-    "Service role permissions")."""
-    task_definitions = regional_arn("ecs", "task-definition/*")
+    "Service role permissions"), in the stack's Region or in each of regions."""
+    task_definitions = in_regions("ecs", "task-definition/*", regions)
     statements = [
         _allow(
             [ecs.DescribeServices, ecs.UpdateService],
-            [regional_arn("ecs", f"service/{cluster}/{service}")],
+            in_regions("ecs", f"service/{cluster}/{service}", regions),
         ),
-        _allow([ecs.RegisterTaskDefinition], [task_definitions]),
+        _allow([ecs.RegisterTaskDefinition], task_definitions),
         _allow(
             [ecs.TagResource],
-            [task_definitions],
+            task_definitions,
             Condition=Condition(StringEquals("ecs:CreateAction", "RegisterTaskDefinition")),
         ),
         _allow_any_resource([ecs.DescribeTaskDefinition]),

@@ -10,6 +10,7 @@ from ..aws.enums import CHECKS_STACK
 from ..aws.images import Image, classify
 from ..spec.model import Spec, parse_secret
 from . import naming
+from .regions import regions_of
 
 
 def _connection(spec: Spec) -> list[str]:
@@ -50,8 +51,19 @@ def _deploy_operation(spec: Spec, env: str) -> str:
 
 def target_role_operations(spec: Spec, env: str) -> tuple[str, ...]:
     """The operations of the deploy role `<service>-<env>-deploy` in the env's account."""
-    watch = ("watch-alarms",) if spec.environments[env].gates is not None else ()
-    return (_deploy_operation(spec, env), *watch, "read-cross-account-artifacts")
+    found = []
+    for where in _in_regions(spec, env):
+        found.append(_deploy_operation(spec, env) + where)
+        if spec.environments[env].gates is not None:
+            found.append("watch-alarms" + where)
+    found.append("read-cross-account-artifacts")
+    found += [f"read-regional-artifacts#{r}" for r in spec.environments[env].regions]
+    return tuple(found)
+
+
+def _in_regions(spec: Spec, env: str) -> list[str]:
+    """ "#<region>" per Region of env's `regions`, or "" (the stack's Region)."""
+    return [f"#{r}" for r in spec.environments[env].regions] or [""]
 
 
 def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
@@ -72,16 +84,22 @@ def role_operations(spec: Spec, env: str) -> Mapping[str, tuple[str, ...]]:
     pipeline.append("codebuild-action")
     # A chain deploys each of its environments: "<operation>@<environment>" where that is
     # not the stack's own environment.
+    # "...#<region>": in that one of the environment's `regions`.
     cross_account = False
     for stage_env in spec.chain(env):
         at = "" if stage_env == env else f"@{stage_env}"
         if spec.environments[stage_env].account is not None:
             cross_account = True
             pipeline.append("assume-deploy-role" + at)
-        else:
-            pipeline.append(_deploy_operation(spec, stage_env) + at)
+            continue
+        for where in _in_regions(spec, stage_env):
+            pipeline.append(_deploy_operation(spec, stage_env) + at + where)
             if spec.environments[stage_env].gates is not None:
-                pipeline.append("watch-alarms" + at)
+                pipeline.append("watch-alarms" + at + where)
+    for region in regions_of(spec, env):
+        pipeline.append(f"regional-artifact-store#{region}")
+        if cross_account and key:
+            pipeline.append(f"kms-regional-artifact-store#{region}")
     if key:
         bridge.append("kms-source-bucket")
         build.append("kms-artifact-bucket")

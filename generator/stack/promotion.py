@@ -31,7 +31,7 @@ from troposphere.codepipeline import (
     SuccessConditions,
 )
 
-from ..spec.model import Spec, Window
+from ..spec.model import Spec
 from . import accounts, iam
 
 # The release record: one pipeline execution carries one build to every environment of a
@@ -79,15 +79,21 @@ def gate_conditions(spec: Spec, env: str) -> SuccessConditions | None:
     if gates is None:
         return None
     rules = []
-    for number, alarm in enumerate(gates.alarms, start=1):
-        rule = _rule(
-            f"{env}-alarm-{number}",
-            "CloudWatchAlarm",
-            {"AlarmName": alarm, "WaitTime": str(gates.bake)},
-        )
-        if accounts.is_cross_account(spec, env):
-            rule.RoleArn = accounts.deploy_role_arn(spec, env)
-        rules.append(rule)
+    # With regions, each Region's alarms are watched there (the rule's Region).
+    where: list[str | None] = list(spec.environments[env].regions) or [None]
+    for region in where:
+        suffix = f"-{region}" if region else ""
+        for number, alarm in enumerate(gates.alarms, start=1):
+            rule = _rule(
+                f"{env}{suffix}-alarm-{number}",
+                "CloudWatchAlarm",
+                {"AlarmName": alarm, "WaitTime": str(gates.bake)},
+            )
+            if region is not None:
+                rule.Region = region
+            if accounts.is_cross_account(spec, env):
+                rule.RoleArn = accounts.deploy_role_arn(spec, env)
+            rules.append(rule)
     return SuccessConditions(Conditions=[Condition(Result="ROLLBACK", Rules=rules)])
 
 
@@ -95,10 +101,9 @@ def window_conditions(spec: Spec, env: str) -> BeforeEntryConditions | None:
     window = spec.environments[env].window
     if window is None:
         return None
-    cron, timezone = (
-        (window.cron, window.timezone) if isinstance(window, Window) else (window, "UTC")
+    rule = _rule(
+        f"{env}-window", "DeploymentWindow", {"Cron": window.cron, "TimeZone": window.timezone}
     )
-    rule = _rule(f"{env}-window", "DeploymentWindow", {"Cron": cron, "TimeZone": timezone})
     return BeforeEntryConditions(Conditions=[Condition(Result="FAIL", Rules=[rule])])
 
 
@@ -120,5 +125,10 @@ def grant_watch_alarms(spec: Spec, env: str) -> list[Statement]:
     gates = spec.environments[env].gates
     if gates is None:
         return []
-    alarms = [iam.regional_arn("cloudwatch", f"alarm:{name}") for name in gates.alarms]
+    regions = spec.environments[env].regions
+    alarms = [
+        arn
+        for name in gates.alarms
+        for arn in iam.in_regions("cloudwatch", f"alarm:{name}", regions)
+    ]
     return [Statement(Effect=Allow, Action=[cloudwatch.DescribeAlarms], Resource=alarms)]

@@ -218,6 +218,21 @@ def _tls_only_policy(
     )
 
 
+def shared_bucket_policy(
+    title: str, bucket: Bucket, writer_arns: Sequence[object], readers: Sequence[Statement]
+) -> BucketPolicy:
+    """bucket_policy for a bucket several stacks write: its writers named by role ARN."""
+    deny_other_writers = Statement(
+        Sid="DenyObjectWritesByOthers",
+        Effect=Deny,
+        Principal=Principal("*"),
+        Action=list(OBJECT_WRITE_ACTIONS),
+        Resource=[Sub("${" + bucket.title + ".Arn}/*")],
+        Condition=Condition(ArnNotEquals("aws:PrincipalArn", list(writer_arns))),
+    )
+    return _tls_only_policy(title, bucket, deny_other_writers, *readers)
+
+
 def bucket_policy(
     title: str, bucket: Bucket, writers: Sequence[Role], readers: Sequence[Statement] = ()
 ) -> BucketPolicy:

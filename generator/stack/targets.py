@@ -27,6 +27,7 @@ from .delivery import (
     s3_via_service,
 )
 from .promotion import grant_watch_alarms
+from .regions import deploy_role_reads
 
 
 def camel(name: str) -> str:
@@ -86,7 +87,8 @@ def deploy_statements(spec: Spec, env: str) -> list[Statement]:
     watch = grant_watch_alarms(spec, env)  # its gates' rules run as this role
     if deploy.ecs is not None:
         ecs = deploy.ecs
-        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles) + watch
+        regions = spec.environments[env].regions
+        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles, regions) + watch
     assert deploy.s3 is not None
     return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key) + watch
 
@@ -105,7 +107,11 @@ def deploy_role(spec: Spec, env: str) -> Role:
                 PolicyName="least-privilege",
                 PolicyDocument=PolicyDocument(
                     Version="2012-10-17",
-                    Statement=[*deploy_statements(spec, env), *read_artifacts(spec, env)],
+                    Statement=[
+                        *deploy_statements(spec, env),
+                        *read_artifacts(spec, env),
+                        *deploy_role_reads(spec, env),
+                    ],
                 ),
             )
         ],
@@ -126,6 +132,14 @@ def target_accounts(spec: Spec) -> list[str]:
     return found
 
 
+def target_regions(spec: Spec) -> dict[str, list[str]]:
+    """The Regions the deploy roles act in by name (their ARNs name them)."""
+    named = list(
+        dict.fromkeys(r for env in spec.target_environments for r in spec.environments[env].regions)
+    )
+    return {"Regions": named} if named else {}
+
+
 def compose_targets(spec: Spec, spec_file: str = "") -> Template:
     """The roles template: one conditioned deploy role per cross-account environment."""
     template = Template(
@@ -144,6 +158,7 @@ def compose_targets(spec: Spec, spec_file: str = "") -> Template:
                 "SpecFile": spec_file,
                 "Accounts": target_accounts(spec),
                 "ToolsAccount": accounts.tools_account(spec),
+                **target_regions(spec),
             }
         }
     )

@@ -22,15 +22,20 @@ from generator.checks.rules.event_rule_target import EventRuleTarget  # noqa: E4
 from generator.checks.rules.literal_account import LiteralAccount  # noqa: E402
 from generator.checks.rules.literal_partition import LiteralPartition  # noqa: E402
 from generator.checks.rules.literal_region import LiteralRegion  # noqa: E402
+from generator.checks.rules.parallel_rollback import ParallelRollback  # noqa: E402
 from generator.checks.rules.pass_role_scope import PassRoleScope  # noqa: E402
 from generator.checks.rules.pipeline_artifacts import PipelineArtifacts  # noqa: E402
+from generator.checks.rules.pipeline_v2_features import PipelineV2Features  # noqa: E402
 from generator.checks.rules.resource_wildcard import ResourceWildcard  # noqa: E402
 from generator.checks.rules.s3_source_action import S3SourceAction  # noqa: E402
 from generator.checks.rules.s3_source_polling import S3SourcePolling  # noqa: E402
+from generator.checks.rules.source_stage_rollback import SourceStageRollback  # noqa: E402
 from generator.checks.rules.stackset_named_iam import StackSetNamedIam  # noqa: E402
 from generator.checks.rules.stackset_preferences import StackSetPreferences  # noqa: E402
 from generator.checks.rules.stackset_service_managed import StackSetServiceManaged  # noqa: E402
 from generator.checks.rules.stackset_targets import StackSetTargets  # noqa: E402
+from generator.checks.rules.stage_condition_limits import StageConditionLimits  # noqa: E402
+from generator.checks.rules.stage_rule_declarations import StageRuleDeclarations  # noqa: E402
 from generator.checks.rules.trust_known_principal import TrustKnownPrincipal  # noqa: E402
 from generator.checks.rules.trust_one_principal import TrustOnePrincipal  # noqa: E402
 from generator.checks.rules.webhook_base_ref_push import WebhookBaseRefPush  # noqa: E402
@@ -54,6 +59,11 @@ RULES = (
     CrossAccountKey,
     DeployRoleAccount,
     ArtifactStoreRegions,
+    PipelineV2Features,
+    SourceStageRollback,
+    StageConditionLimits,
+    StageRuleDeclarations,
+    ParallelRollback,
     TrustOnePrincipal,
     TrustKnownPrincipal,
     ActionWildcard,
