@@ -231,7 +231,7 @@ def expected_account_stack(
     and the spec that builds it (None for the delivery and regional stacks, which serve
     many specs)."""
     from ..spec.sources import spec_name
-    from .generate import delivery_stacks, has_targets, targets_data
+    from .generate import delivery_stacks, has_targets, regional_stacks, targets_data
 
     record = template.record
     if kind_of(record) == DELIVERY:
@@ -244,13 +244,13 @@ def expected_account_stack(
             "--specs DIR, or `make templates` removes it"
         )
     if kind_of(record) == REGIONAL:
-        for stack in regional_stacks_of(valid_specs(specs)):
+        for stack in regional_stacks(valid_specs(specs)):
             if stack.name == template.stem:
                 return render(stack.data), None
         raise DeployRefused(
             f"{template.path} is not built by any spec in {specs} today (no pipeline there "
-            f"has an action in {record.get('Region')}): pass --specs DIR, or `make templates` "
-            "removes it"
+            f"deploys to {record.get('Region')} under regions): pass --specs DIR, or `make "
+            "templates` removes it"
         )
     service = record.get("Service")
     found = specs_of_service(specs, service, str(record.get("SpecFile")))
@@ -265,19 +265,6 @@ def expected_account_stack(
         f"{service} deploys into another account): pass --specs DIR, or `make templates` "
         "removes it"
     )
-
-
-def regional_stacks_of(specs: list[Spec]) -> list[Any]:
-    """generate.regional_stacks: the `regional-<region>` stacks the specs build."""
-    from . import generate
-
-    build = getattr(generate, "regional_stacks", None)
-    if build is None:
-        raise DeployRefused(
-            "this generator does not build regional templates (generate.regional_stacks): "
-            "update pipeline-generator"
-        )
-    return list(build(specs))
 
 
 def specs_of_service(specs: Path, service: object, recorded: str) -> list[tuple[Path, Spec]]:
@@ -792,6 +779,23 @@ def elsewhere_report(
     return "\n".join(lines)
 
 
+def without_own_region_store(files: Sequence[StackFile], aws: AwsCli) -> list[StackFile]:
+    """The files but the regional store of the Region the pipelines deploy to: there the
+    pipeline's own artifact bucket is the store (the pipeline template leaves that Region's
+    regional store out, stack/regions.py), so it would be a bucket nothing uses."""
+    here = aws.deploy_region()
+    kept = []
+    for f in files:
+        if here and region_of(f.record) == here:
+            print(
+                f"{f.stem}: not deployed: the pipelines deploy in {here}, where their own "
+                "artifact bucket is the store"
+            )
+        else:
+            kept.append(f)
+    return kept
+
+
 def run_deploy_all(
     base: DeployRequest,
     environment: str,
@@ -823,6 +827,9 @@ def run_deploy_all(
             f"in {base.specs} (templates record their service and environment in Metadata: run "
             "`pipeline-generator build`, or pass --specs DIR)"
         )
+    if any(region_of(f.record) for f in files):
+        environ_ = os.environ if environ is None else environ
+        files = without_own_region_store(files, AwsCli(environ_, base.profile, base.region))
     elsewhere: list[tuple[StackFile, Home]] = []
     account = ""
     if any(has_home(f.record) for f in files):
