@@ -323,3 +323,20 @@ def test_deploy_all_puts_the_stores_in_the_first_wave_in_their_regions(
     ) in out
     # the target roles belong in the target accounts: listed, not deployed
     assert "  checkout-api-targets: belongs in one of the accounts" in out
+
+
+@pytest.mark.slow
+def test_diff_deployed_reads_a_regional_store_in_its_region(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deployed = data(project / "templates", EAST)
+    (project / "bin" / "template.json").write_text(json.dumps({"TemplateBody": deployed}))
+    status, out, _ = run(capsys, "diff", "--deployed", EAST, "--profile", "tools")
+    assert status == 0, out
+    assert f"{EAST}: the deployed stack matches" in out
+    reads = [c for c in calls(project / "bin") if c[:2] == ["cloudformation", "get-template"]]
+    assert [region_of_call(c) for c in reads] == ["us-east-1"]
+    status, _, err = run(
+        capsys, "diff", "--deployed", EAST, "--profile", "tools", "--region", "eu-west-1"
+    )
+    assert status == 2 and "it belongs in us-east-1, not eu-west-1" in err

@@ -882,7 +882,10 @@ def deployed_changes(
 
     environ = os.environ if environ is None else environ
     template = template_for(DeployRequest(stem, templates))
-    aws = AwsCli(environ, profile, region)
+    refusal = wrong_region(template.stem, template.record, region)
+    if refusal:
+        raise DeployRefused(refusal)
+    aws = AwsCli(environ, profile, region_of(template.record) or region)
     name = template.stack_name
     answer = aws.query("get-template", "--stack-name", name, "--template-stage", "Original")
     body = answer.get("TemplateBody") if isinstance(answer, dict) else None
