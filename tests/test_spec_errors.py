@@ -927,7 +927,8 @@ PROMOTION_CASES = [
     (
         "after an unknown environment",
         CHAIN.replace("after: dev", "after: devv"),
-        'environments.staging.after: unknown environment "devv" (did you mean "dev"?); allowed: dev',
+        'environments.staging.after: unknown environment "devv" (did you mean "dev"?); '
+        "allowed: dev",
     ),
     (
         "after itself",
@@ -1015,6 +1016,15 @@ PROMOTION_CASES = [
         "environments.staging.gates.alarms: 3 alarms in each of 2 Regions make 6 rules",
     ),
 ]
+
+
+PROMOTION_CASES.append(
+    (
+        "regions under strict",
+        _staging("    regions: [eu-west-1]\n") + "hardening: strict\n" + KMS + ACCESS_LOGS,
+        "environments.staging.regions: is refused under hardening: strict",
+    )
+)
 
 
 @pytest.mark.parametrize(

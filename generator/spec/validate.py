@@ -788,6 +788,16 @@ def _strict_problems(data: dict[Any, Any]) -> Iterator[Problem]:
             "privileged mode off (Docker builds need it on; build images with a daemonless "
             "tool such as kaniko or buildah, or use hardening: standard)",
         )
+    for name, env in _mapping(data, "environments").items():
+        if isinstance(env, dict) and env.get("regions"):
+            yield (
+                ("environments", name, "regions"),
+                "is refused under hardening: strict: the artifact store in each other Region "
+                "(template regional-<region>) would need server access logs to a bucket in "
+                "that Region (S3 delivers logs only within a Region: S3 user guide, "
+                "enable-server-access-logging) and access_logs names one bucket; use "
+                "hardening: standard for a pipeline that deploys to other Regions",
+            )
     retention = _mapping(data, "logs").get("retention")
     if isinstance(retention, int) and not isinstance(retention, bool):
         if retention < STRICT_MIN_RETENTION:

@@ -52,6 +52,12 @@ SOURCE_ACTION = "Source"
 # A newer execution overtakes an older one waiting between stages, so a stale build never
 # deploys after a newer one (CodePipeline user guide, "Execution modes"); each execution
 # builds the source version its event announced (events.pinned_source_version).
+# It also suits promotion: "Executions are only superseded in between stages" and "A stage
+# with an approval action is locked until the approval action is approved or rejected or
+# has timed out" (user guide, "How pipeline executions work"), so a newer release never
+# overtakes the one waiting for approval; it waits in front of the stage, and only the
+# newest waiting release enters next. QUEUED would deliver every release in turn; PARALLEL
+# would let a newer release pass the approval and has no stage rollback (execution-modes).
 EXECUTION_MODE = "SUPERSEDED"
 
 

@@ -30,6 +30,7 @@ from troposphere import AWSHelperFn, Equals, If, NoValue, Output, Ref, Sub, Temp
 from troposphere.codepipeline import ArtifactStore, ArtifactStoreMap, EncryptionKey
 
 from .. import __version__
+from ..aws import controls
 from ..spec.model import Spec
 from . import accounts, naming
 from . import s3 as s3_buckets
@@ -168,6 +169,10 @@ def deploy_role_reads(spec: Spec, env: str) -> list[Statement]:
     return found
 
 
+REGIONAL_LOGGING_REASON = (
+    "S3 delivers server access logs only to a bucket in the logged bucket's Region; the "
+    "specs' access_logs bucket is in the pipelines' Region"
+)
 ARTIFACT_BUCKET = "ArtifactBucket"
 ARTIFACT_BUCKET_POLICY = "ArtifactBucketPolicy"
 
@@ -218,6 +223,14 @@ def compose_regional(account: str | None, region: str, specs: Sequence[Spec]) ->
         "Kind": "regional",
         "Region": region,
         "Services": sorted({spec.service for spec, _ in members}),
+    }
+    # A Region's store logs nowhere (S3 delivers server access logs only to a bucket in the
+    # same Region, and access_logs names one in the pipeline's Region: strict refuses
+    # regions) and has no Object Lock, as a standard stack's buckets.
+    record["Hardening"] = "standard"
+    record["ControlTowerWaivers"] = {
+        controls.S3_ACCESS_LOGGING.control: REGIONAL_LOGGING_REASON,
+        controls.S3_OBJECT_LOCK.control: controls.S3_OBJECT_LOCK.reason,
     }
     if account is not None:
         record["Account"] = account
