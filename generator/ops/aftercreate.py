@@ -40,6 +40,16 @@ KNOWN_FAILURES = (
 )
 
 
+# CodePipeline user guide, "Configure stage rollback" (considerations for rollbacks).
+STAGE_ROLLBACK_PAGE = (
+    "https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-rollback.html"
+)
+STAGE_ROLLBACK_QUOTE = (
+    "The pipeline can only roll back to a previous execution if the previous execution was "
+    "started in the current pipeline structure version"
+)
+
+
 def known_fix(reason: str) -> str | None:
     for texts, fix in KNOWN_FAILURES:
         if any(text in reason for text in texts):
@@ -128,6 +138,15 @@ def account_stack_steps(
     next (the order of waves.py)."""
     record = _record(template)
     kind = record.get("Kind")
+    if kind == "regional":
+        services = ", ".join(_accounts(record, "Services"))
+        where = (
+            f" --profile <profile for account {record['Account']}>" if record.get("Account") else ""
+        )
+        return [
+            f"deploy the pipelines of {services} (their actions in {record.get('Region')} keep "
+            f"their artifacts in this bucket): pipeline-generator deploy-all <environment>{where}"
+        ]
     if kind == "delivery":
         services = ", ".join(_accounts(record, "Services"))
         return [
@@ -164,6 +183,52 @@ def account_stack_steps(
     return []
 
 
+def rolling_back_stages(template: Mapping[str, Any]) -> list[str]:
+    """The pipeline's stages that roll back: a condition with Result ROLLBACK (a gate's
+    alarm) or OnFailure Result ROLLBACK."""
+    found = []
+    for pipeline in _resources(template, "AWS::CodePipeline::Pipeline"):
+        for stage in pipeline.get("Stages") or []:
+            results = [(stage.get("OnFailure") or {}).get("Result")] + [
+                condition.get("Result")
+                for key in ("OnSuccess", "OnFailure")
+                for condition in (stage.get(key) or {}).get("Conditions") or []
+            ]
+            if "ROLLBACK" in results:
+                found.append(str(stage.get("Name")))
+    return found
+
+
+def chain_steps(template: Mapping[str, Any], spec: Spec | None, environment: str) -> list[str]:
+    """After the first create of a chain's pipeline: its later environments are stages of
+    it, and a gated stage rolls back only to an earlier successful run of itself."""
+    if spec is None or environment not in spec.environments:
+        return []
+    chain = spec.chain(environment)
+    pipeline = stack_name(spec.service, environment)
+    steps = []
+    if len(chain) > 1:
+        later = ", ".join(chain[1:])
+        steps.append(
+            f"{later} {'are stages' if len(chain) > 2 else 'is a stage'} of this pipeline "
+            f"(after: {environment}), with no stack of {'their' if len(chain) > 2 else 'its'} "
+            f"own: a release reaches {'them' if len(chain) > 2 else 'it'} through {pipeline}, "
+            f"and `pipeline-generator deploy-all {environment}` is the command that updates "
+            f"{'them' if len(chain) > 2 else 'it'}"
+        )
+    guarded = any(spec.environments[env].gates or spec.environments[env].window for env in chain)
+    stages = rolling_back_stages(template)
+    if guarded and stages:
+        steps.append(
+            f"{', '.join(stages)} roll{'s' if len(stages) == 1 else ''} back when a gate fails, "
+            "but only to an earlier successful run of that stage: the first release through "
+            "each of them (and the first after a stack update that changes the pipeline) "
+            'cannot roll back, so watch it (CodePipeline user guide, "Configure stage '
+            f'rollback": "{STAGE_ROLLBACK_QUOTE}", {STAGE_ROLLBACK_PAGE})'
+        )
+    return steps
+
+
 def next_steps(
     template: Mapping[str, Any],
     spec: Spec | None,
@@ -197,6 +262,8 @@ def next_steps(
             f"CodePipeline starts a new pipeline once: that run fails in Source (NoSuchKey: no "
             f"{key} yet), as expected; push to {branch} and the webhook build uploads it"
         )
+    if environment is not None and environment != CHECKS_STACK:
+        steps += chain_steps(template, spec, environment)
     if spec is not None and spec.checks is not None and environment != CHECKS_STACK:
         steps.append(
             f"deploy the pull-request checks: pipeline-generator deploy {spec.service}-checks"

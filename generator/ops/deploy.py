@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from ..stack.naming import stack_name
 from .aftercreate import known_fix, next_steps
 from .awscli import INSTALL_HINT, AwsCli, DeployRefused
 from .changeset import change_set_arn, change_table
@@ -46,6 +47,7 @@ from .stackfiles import (
 )
 from .waves import (
     DELIVERY,
+    REGIONAL,
     STACKSET,
     TARGETS,
     Home,
@@ -56,6 +58,8 @@ from .waves import (
     in_waves,
     kind_of,
     misplaced,
+    region_of,
+    wrong_region,
 )
 
 if TYPE_CHECKING:
@@ -122,12 +126,44 @@ def template_for(request: DeployRequest) -> StackFile:
     by_stack = [f for f in files if f.stack_name == name]
     if by_stack:
         return by_stack[0]
+    for spec in valid_specs(request.specs):
+        for environment in spec.environments:
+            pointer = chained_pointer(spec, environment)
+            if pointer and stack_name(spec.service, environment) == name:
+                head = stack_name(spec.service, spec.head_of(environment))
+                raise DeployRefused(
+                    f"{name} has no stack of its own: {pointer}: pipeline-generator deploy {head}"
+                )
     names = sorted({f.stem for f in files} | {f.stack_name for f in files})
     if not names:
         raise DeployRefused(f"no templates in {request.templates}: run `pipeline-generator build`")
     near = difflib.get_close_matches(name, names, n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(near)}?" if near else f"`ls {request.templates}` lists them"
     raise DeployRefused(f"no template for stack {request.stack!r} in {request.templates}: {hint}")
+
+
+def chained_pointer(spec: Spec, environment: str) -> str | None:
+    """For an environment with `after`: the pipeline whose later stages deploy it (it has
+    no stack of its own); None for any other environment."""
+    env = spec.environments.get(environment)
+    if env is None or env.after is None:
+        return None
+    pipeline = stack_name(spec.service, spec.head_of(environment))
+    return f"{environment} is deployed by the pipeline {pipeline} (after: {env.after})"
+
+
+def valid_specs(specs: Path) -> list[Spec]:
+    """The valid specs under a specs folder (none when it has no spec file)."""
+    from ..spec.errors import SpecErrors
+    from ..spec.sources import discover
+    from .generate import load_file
+
+    try:
+        files = discover([specs]) if specs.is_dir() else []
+    except SpecErrors:
+        return []
+    loaded = (load_file(path).spec for path in files)
+    return [spec for spec in loaded if spec is not None]
 
 
 def expected_text(template: StackFile, specs: Path) -> str:
@@ -170,6 +206,12 @@ def expected(template: StackFile, specs: Path) -> tuple[str, Spec | None]:
     if building:
         path, spec = building[0]
         return render(stack_data(spec, environment, spec_name(path, [specs]))), spec
+    pointer = chained_pointer(found[0][1], environment) if found else None
+    if pointer:
+        raise DeployRefused(
+            f"{template.path} is not built by any spec today: {pointer} and has no stack of "
+            "its own; `make templates` removes the template"
+        )
     where = (
         f"{found[0][0]} has no environment {environment}"
         if found
@@ -185,28 +227,30 @@ def expected(template: StackFile, specs: Path) -> tuple[str, Spec | None]:
 def expected_account_stack(
     template: StackFile, specs: Path, render: Callable[[dict[str, Any]], str]
 ) -> tuple[str, Spec | None]:
-    """What `build` writes today for a delivery, targets or stackset template, and the
-    spec that builds it (None for the delivery stack, which serves many specs)."""
+    """What `build` writes today for a delivery, regional, targets or stackset template,
+    and the spec that builds it (None for the delivery and regional stacks, which serve
+    many specs)."""
     from ..spec.sources import spec_name
-    from .generate import delivery_stacks, has_targets, load_file, targets_data
+    from .generate import delivery_stacks, has_targets, regional_stacks, targets_data
 
     record = template.record
     if kind_of(record) == DELIVERY:
-        from ..spec.errors import SpecErrors
-        from ..spec.sources import discover
-
-        try:
-            files = discover([specs]) if specs.is_dir() else []
-        except SpecErrors:
-            files = []
-        loaded = [load_file(path).spec for path in files]
-        for stack in delivery_stacks(spec for spec in loaded if spec is not None):
+        for stack in delivery_stacks(valid_specs(specs)):
             if stack.name == template.stem:
                 return render(stack.data), None
         raise DeployRefused(
             f"{template.path} is not built by any spec in {specs} today (no spec there has "
             f"delivery.tools_account {record.get('Account')} without a kms_key): pass "
             "--specs DIR, or `make templates` removes it"
+        )
+    if kind_of(record) == REGIONAL:
+        for stack in regional_stacks(valid_specs(specs)):
+            if stack.name == template.stem:
+                return render(stack.data), None
+        raise DeployRefused(
+            f"{template.path} is not built by any spec in {specs} today (no pipeline there "
+            f"deploys to {record.get('Region')} under regions): pass --specs DIR, or `make "
+            "templates` removes it"
         )
     service = record.get("Service")
     found = specs_of_service(specs, service, str(record.get("SpecFile")))
@@ -594,6 +638,13 @@ def deploy_one(
     aws = AwsCli(environ, request.profile, request.region)
     try:
         template = template_for(request)
+        refusal = wrong_region(template.stem, template.record, request.region)
+        if refusal:
+            raise DeployRefused(refusal)
+        region = region_of(template.record)
+        if region:  # a regional stack deploys in its Region, whatever the profile's is
+            request = replace(request, region=region)
+            aws = AwsCli(environ, request.profile, region)
         spec = refuse_stale(template, request.specs)
         name = template.stack_name
         deploy_command(request, template, aws)  # refuses bad overrides before any AWS call
@@ -660,32 +711,35 @@ def outcome_table(outcomes: Sequence[Outcome]) -> str:
 
 def services_of(specs: Path) -> set[str]:
     """The services of the valid specs under a specs folder."""
-    from ..spec.errors import SpecErrors
-    from ..spec.sources import discover
-    from .generate import load_file
+    return {spec.service for spec in valid_specs(specs)}
 
-    try:
-        files = discover([specs]) if specs.is_dir() else []
-    except SpecErrors:
-        return set()
-    loaded = (load_file(path).spec for path in files)
-    return {spec.service for spec in loaded if spec is not None}
+
+def chained_pointers(specs: Sequence[Spec], environment: str) -> list[str]:
+    """For each spec whose environment has `after`: which pipeline deploys it, and the
+    deploy-all that runs that pipeline's stack."""
+    lines = []
+    for spec in sorted(specs, key=lambda spec: spec.service):
+        pointer = chained_pointer(spec, environment)
+        if pointer:
+            lines.append(f"{pointer}: pipeline-generator deploy-all {spec.head_of(environment)}")
+    return lines
 
 
 def stacks_to_deploy(templates: Path, environment: str, services: set[str]) -> list[StackFile]:
-    """The environment's stacks of these services and, for those of a multi-account spec,
-    the delivery stack and target roles they need (unordered: see waves.in_waves)."""
+    """The environment's stacks of these services and what they need: for a multi-account
+    spec the delivery stack and target roles, and the regional artifact stores of their
+    services (unordered: see waves.in_waves)."""
     pipelines = [
         s for s in stacks_of_environment(templates, environment)
         if s.record.get("Service") in services
     ]  # fmt: skip
-    served = {s.record.get("Service") for s in pipelines if has_home(s.record)}
-    if not served:
-        return pipelines
+    cross_account = {s.record.get("Service") for s in pipelines if has_home(s.record)}
+    present = {s.record.get("Service") for s in pipelines}
     needed = [
         f for f in stack_files(templates)
-        if (kind_of(f.record) in (TARGETS, STACKSET) and f.record.get("Service") in served)
-        or (kind_of(f.record) == DELIVERY and served & set(f.record.get("Services") or []))
+        if (kind_of(f.record) in (TARGETS, STACKSET) and f.record.get("Service") in cross_account)
+        or (kind_of(f.record) == DELIVERY and cross_account & set(f.record.get("Services") or []))
+        or (kind_of(f.record) == REGIONAL and present & set(f.record.get("Services") or []))
     ]  # fmt: skip
     return needed + pipelines
 
@@ -719,9 +773,27 @@ def elsewhere_report(
     ]
     for wave in in_waves(list(elsewhere), lambda item: item[0].record):
         for f, home in wave:
+            where = region_of(f.record) or region
             lines.append(f"  {f.stem}: belongs in {home.describe()}")
-            lines += [f"    {hint}" for hint in deploy_hints(f.stem, home, region)]
+            lines += [f"    {hint}" for hint in deploy_hints(f.stem, home, where)]
     return "\n".join(lines)
+
+
+def without_own_region_store(files: Sequence[StackFile], aws: AwsCli) -> list[StackFile]:
+    """The files but the regional store of the Region the pipelines deploy to: there the
+    pipeline's own artifact bucket is the store (the pipeline template leaves that Region's
+    regional store out, stack/regions.py), so it would be a bucket nothing uses."""
+    here = aws.deploy_region()
+    kept = []
+    for f in files:
+        if here and region_of(f.record) == here:
+            print(
+                f"{f.stem}: not deployed: the pipelines deploy in {here}, where their own "
+                "artifact bucket is the store"
+            )
+        else:
+            kept.append(f)
+    return kept
 
 
 def run_deploy_all(
@@ -735,17 +807,29 @@ def run_deploy_all(
     templates of other specs in the same folder), `jobs` at a time; keeps going past a
     failure and ends with a table. 0 only when every stack deployed.
 
-    A multi-account spec's stacks go in waves (waves.py): delivery, target roles,
-    pipelines; a wave starts only when the one before deployed. Only the stacks that belong
-    in the credentials' account deploy; the others are listed with their command."""
-    services = services_of(base.specs)
+    A multi-account spec's stacks go in waves (waves.py): delivery and regional artifact
+    stores (each in its own Region), target roles, pipelines; a wave starts only when the
+    one before deployed. Only the stacks that belong in the credentials' account deploy;
+    the others are listed with their command. An environment with `after` has no stack of
+    its own: the command names the pipeline that deploys it."""
+    specs = valid_specs(base.specs)
+    pointers = chained_pointers(specs, environment)
+    for line in pointers:
+        print(line)
+    chained = {spec.service for spec in specs if chained_pointer(spec, environment)}
+    services = {spec.service for spec in specs} - chained
     files = stacks_to_deploy(base.templates, environment, services)
+    if not files and pointers:
+        raise DeployRefused(f"no stack of its own to deploy for environment {environment!r}")
     if not files:
         raise DeployRefused(
             f"no stacks for environment {environment!r} in {base.templates} built from the specs "
             f"in {base.specs} (templates record their service and environment in Metadata: run "
             "`pipeline-generator build`, or pass --specs DIR)"
         )
+    if any(region_of(f.record) for f in files):
+        environ_ = os.environ if environ is None else environ
+        files = without_own_region_store(files, AwsCli(environ_, base.profile, base.region))
     elsewhere: list[tuple[StackFile, Home]] = []
     account = ""
     if any(has_home(f.record) for f in files):
@@ -753,10 +837,12 @@ def run_deploy_all(
         account, files, elsewhere = split_by_account(files, aws)
     lock = threading.Lock()
 
-    def one(stem: str) -> Outcome:
-        request = replace(base, stack=stem)
-        outcome = deploy_one(request, environ, _prefixed(stem, lock))
-        _prefixed(stem, lock)(outcome.reason.splitlines()[0] if outcome.reason else outcome.result)
+    def one(f: StackFile) -> Outcome:
+        # a regional stack goes to its own Region, not the run's --region
+        request = replace(base, stack=f.stem, region=region_of(f.record) or base.region)
+        outcome = deploy_one(request, environ, _prefixed(f.stem, lock))
+        say = _prefixed(f.stem, lock)
+        say(outcome.reason.splitlines()[0] if outcome.reason else outcome.result)
         return outcome
 
     outcomes: list[Outcome] = []
@@ -769,7 +855,7 @@ def run_deploy_all(
             ]
             continue
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            outcomes += list(pool.map(one, [f.stem for f in wave]))
+            outcomes += list(pool.map(one, wave))
     print(outcome_table(outcomes))
     if elsewhere:
         print(elsewhere_report(account, elsewhere, base.region))
@@ -796,7 +882,10 @@ def deployed_changes(
 
     environ = os.environ if environ is None else environ
     template = template_for(DeployRequest(stem, templates))
-    aws = AwsCli(environ, profile, region)
+    refusal = wrong_region(template.stem, template.record, region)
+    if refusal:
+        raise DeployRefused(refusal)
+    aws = AwsCli(environ, profile, region_of(template.record) or region)
     name = template.stack_name
     answer = aws.query("get-template", "--stack-name", name, "--template-stage", "Original")
     body = answer.get("TemplateBody") if isinstance(answer, dict) else None

@@ -1,20 +1,28 @@
 """Where and in which order the stacks of a multi-account spec deploy, read from the
 PipelineGenerator record in each template's Metadata (pure: no AWS call here).
 
-Order (`deploy-all`): the delivery stack first (the pipelines import its key), then the
-target-account roles (`targets` stacks, or the `stackset` that rolls them out), then the
-pipeline stacks, whose deploy actions assume those roles.
+Order (`deploy-all`): the delivery stack and the regional artifact stores first (the
+pipelines import the key and name the buckets), then the target-account roles (`targets`
+stacks, or the `stackset` that rolls them out), then the pipeline stacks, whose deploy
+actions assume those roles.
 
 Accounts: a pipeline stack and the delivery stack belong in their `Account` (the tools
-account); a `targets` stack in each of its `Accounts` (its roles are conditioned on the
-account, so anywhere else it creates nothing); a `stackset` in the organization's
-management account (`CallAs` SELF) or a StackSets delegated administrator (`CallAs`
-DELEGATED_ADMIN), never in a target account: "StackSets doesn't deploy stack instances to
-the organization management account" (CloudFormation API reference, DeploymentTargets) and
-"To create a stack set with service-managed permissions while signed in to the management
-account, specify SELF ... signed in to a delegated administrator account, specify
-DELEGATED_ADMIN" (CloudFormation API reference, CreateStackSet CallAs). A template without
-these keys (a single-account spec, a bootstrap stack) may deploy anywhere, as before.
+account), and so does a `regional` stack (the artifact store a pipeline uses in another
+Region: "You must create the artifact bucket and encryption key in the same AWS Region as
+the cross-Region action and in the same account as your pipeline", CodePipeline user guide,
+"Add a cross-Region action in CodePipeline",
+https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html),
+which also belongs in its `Region` (without `Account`: the account of the pipelines, which
+is whatever account deploys them); a `targets` stack in each of its `Accounts` (its roles
+are conditioned on the account, so anywhere else it creates nothing); a `stackset` in the
+organization's management account (`CallAs` SELF) or a StackSets delegated administrator
+(`CallAs` DELEGATED_ADMIN), never in a target account: "StackSets doesn't deploy stack
+instances to the organization management account" (CloudFormation API reference,
+DeploymentTargets) and "To create a stack set with service-managed permissions while signed
+in to the management account, specify SELF ... signed in to a delegated administrator
+account, specify DELEGATED_ADMIN" (CloudFormation API reference, CreateStackSet CallAs).
+A template without these keys (a single-account spec, a bootstrap stack) may deploy
+anywhere, as before.
 """
 
 from __future__ import annotations
@@ -23,8 +31,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-DELIVERY, TARGETS, STACKSET = "delivery", "targets", "stackset"
-WAVE_NAMES = ("delivery", "target roles", "pipelines")
+DELIVERY, REGIONAL, TARGETS, STACKSET = "delivery", "regional", "targets", "stackset"
+WAVE_NAMES = ("delivery and regional artifact stores", "target roles", "pipelines")
 CALL_AS_MANAGEMENT = "SELF"
 
 T = TypeVar("T")
@@ -32,12 +40,18 @@ T = TypeVar("T")
 
 def kind_of(record: Mapping[str, Any]) -> str | None:
     kind = record.get("Kind")
-    return kind if kind in (DELIVERY, TARGETS, STACKSET) else None
+    return kind if kind in (DELIVERY, REGIONAL, TARGETS, STACKSET) else None
+
+
+def region_of(record: Mapping[str, Any]) -> str | None:
+    """The Region a regional stack belongs in; None for every other template."""
+    region = record.get("Region")
+    return str(region) if kind_of(record) == REGIONAL and region else None
 
 
 def wave_of(record: Mapping[str, Any]) -> int:
-    """0 delivery, 1 target roles (targets or stackset), 2 everything else."""
-    return {DELIVERY: 0, TARGETS: 1, STACKSET: 1}.get(kind_of(record) or "", 2)
+    """0 delivery and regional, 1 target roles (targets or stackset), 2 everything else."""
+    return {DELIVERY: 0, REGIONAL: 0, TARGETS: 1, STACKSET: 1}.get(kind_of(record) or "", 2)
 
 
 def in_waves(items: Sequence[T], record_of: Any) -> list[list[T]]:
@@ -56,7 +70,7 @@ def _accounts(value: object) -> tuple[str, ...]:
 
 
 def has_home(record: Mapping[str, Any]) -> bool:
-    """Whether the template says which account it belongs in."""
+    """Whether the template says which account (or, regional, which Region) it belongs in."""
     return kind_of(record) is not None or bool(record.get("Account"))
 
 
@@ -144,5 +158,19 @@ def misplaced(
         )
     else:
         why = f"{stem} belongs in {home.describe()}, but the credentials are for account {account}"
-    commands = "\n".join(f"  {hint}" for hint in deploy_hints(stem, home, region))
+    where = region_of(record) or region
+    commands = "\n".join(f"  {hint}" for hint in deploy_hints(stem, home, where))
     return f"{why}. Deploy it with credentials for that account:\n{commands}"
+
+
+def wrong_region(stem: str, record: Mapping[str, Any], region: str | None) -> str | None:
+    """Why a regional stack does not deploy to `region` (the run's --region), None when it
+    may: a bucket in another Region is no artifact store for that Region's actions."""
+    home = region_of(record)
+    if home is None or not region or region == home:
+        return None
+    return (
+        f"{stem} is the artifact store of the pipelines' actions in {home}: it belongs in "
+        f"{home}, not {region}. Deploy it with --region {home}, or without --region (deploy "
+        f"takes the Region from the template):\n  pipeline-generator deploy {stem} --region {home}"
+    )
