@@ -400,9 +400,10 @@ class Gates(StrictModel):
         max_length=5,
     )
     bake: int = Field(
-        description="Minutes after the deploy during which the alarms are watched (the "
-        "CloudWatchAlarm rule's WaitTime), 1 to 86400 (a rule runs at most 86400 minutes: "
-        "API reference, RuleDeclaration timeoutInMinutes).",
+        description="The CloudWatchAlarm rule's WaitTime in minutes, 1 to 86400 (a rule runs "
+        "at most 86400 minutes: API reference, RuleDeclaration timeoutInMinutes): an alarm in "
+        "ALARM and not back to OK within it rolls the stage back (docs/promotion.md says "
+        "what the AWS pages leave open).",
         ge=1,
         le=86400,
     )
@@ -486,7 +487,8 @@ class Environment(StrictModel):
         description="Deploy to these Regions, one deploy action each, in this order (the "
         "same cluster/service or bucket names in each). Default: the pipeline's own Region. "
         "Each Region other than the pipeline's needs the artifact store of the template "
-        "regional-<region> (deploy-all deploys it first). At most 50: a stage holds at most 50 "
+        "regional-[<tools account>-]<region> (deploy-all deploys it first, in its Region). "
+        "At most 50: a stage holds at most 50 "
         "actions (CodePipeline quotas).",
         max_length=50,
         json_schema_extra={"uniqueItems": True},
