@@ -747,7 +747,10 @@ def stacks_to_deploy(templates: Path, environment: str, services: set[str]) -> l
 def split_by_account(
     files: Sequence[StackFile], aws: AwsCli
 ) -> tuple[str, list[StackFile], list[tuple[StackFile, Home]]]:
-    """The caller's account; the stacks that belong in it; the others with their home."""
+    """The caller's account; the stacks that belong in it; the others with their home.
+    deploy-all runs a StackSet only where it confirms the organization's management
+    account (a delegated administrator, or an organization it cannot read, is left to
+    `deploy <stem>`, which says what it could check)."""
     account = str(caller_identity(aws).get("Account", ""))
     stackset = any(kind_of(f.record) == STACKSET for f in files)
     management = management_account(aws) if stackset else None
@@ -755,7 +758,8 @@ def split_by_account(
     elsewhere: list[tuple[StackFile, Home]] = []
     for f in files:
         home = home_of(f.record, management)
-        if belongs(home, account):
+        unconfirmed = kind_of(f.record) == STACKSET and account != management
+        if belongs(home, account) and not unconfirmed:
             here.append(f)
         else:
             assert home is not None
