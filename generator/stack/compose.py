@@ -32,6 +32,7 @@ from . import (
     promotion,
     regions,
     s3,
+    targets,
 )
 from .iam import Grants
 
@@ -136,16 +137,9 @@ def pipeline_policy(
 def deploy_grants(spec: Spec, env: str) -> list[Statement]:
     """What the pipeline role needs for env's deploy action: the action's documented
     permissions, or (in another account) to assume the deploy role that holds them."""
-    deploy = spec.environments[env].deploy
     if accounts.is_cross_account(spec, env):
         return [delivery.assume_deploy_role(spec, env)]
-    watch = promotion.grant_watch_alarms(spec, env)
-    if deploy.ecs is not None:
-        ecs = deploy.ecs
-        regions = spec.environments[env].regions
-        return iam.grant_ecs_deploy(ecs.cluster, ecs.service, ecs.task_roles, regions) + watch
-    assert deploy.s3 is not None
-    return iam.grant_s3_deploy(deploy.s3.bucket, deploy.s3.key) + watch
+    return targets.deploy_statements(spec, env)
 
 
 def pipeline_stages(

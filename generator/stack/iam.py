@@ -127,10 +127,15 @@ def grant_artifact_store(bucket: Bucket) -> list[Statement]:
     """CodePipeline's artifact store: the service role policy AWS documents for it
     (CodePipeline user guide, "Manage the CodePipeline service role", default policy:
     bucket versioning, ACL and location; objects read, written, ACL and tags)."""
+    return grant_artifact_store_at(GetAtt(bucket, "Arn"), object_arn(bucket, "*"))
+
+
+def grant_artifact_store_at(bucket_arn: object, objects_arn: object) -> list[Statement]:
+    """grant_artifact_store on a bucket by ARN (another Region's store)."""
     return [
         _allow(
             [s3.GetBucketVersioning, s3.GetBucketAcl, s3.GetBucketLocation],
-            [GetAtt(bucket, "Arn")],
+            [bucket_arn],
         ),
         _allow(
             [
@@ -142,7 +147,7 @@ def grant_artifact_store(bucket: Bucket) -> list[Statement]:
                 s3.GetObjectTagging,
                 s3.GetObjectVersionTagging,
             ],
-            [object_arn(bucket, "*")],
+            [objects_arn],
         ),
     ]
 

@@ -32,7 +32,7 @@ from troposphere.codepipeline import ArtifactStore, ArtifactStoreMap, Encryption
 from .. import __version__
 from ..aws import controls
 from ..spec.model import Spec
-from . import accounts, naming
+from . import accounts, iam, naming
 from . import s3 as s3_buckets
 
 REGIONAL_STEM_PREFIX = "regional-"
@@ -112,26 +112,9 @@ def pipeline_grants(spec: Spec, head: str) -> list[Statement]:
     store permissions (user guide, how-to-custom-role) on that bucket, and its key."""
     found = []
     for region in regions_of(spec, head):
-        found += [
-            Statement(
-                Effect=Allow,
-                Action=[s3.GetBucketVersioning, s3.GetBucketAcl, s3.GetBucketLocation],
-                Resource=[bucket_arn(spec, region)],
-            ),
-            Statement(
-                Effect=Allow,
-                Action=[
-                    s3.PutObject,
-                    s3.PutObjectAcl,
-                    s3.GetObject,
-                    s3.GetObjectVersion,
-                    s3.PutObjectTagging,
-                    s3.GetObjectTagging,
-                    s3.GetObjectVersionTagging,
-                ],
-                Resource=[bucket_arn(spec, region, "/*")],
-            ),
-        ]
+        found += iam.grant_artifact_store_at(
+            bucket_arn(spec, region), bucket_arn(spec, region, "/*")
+        )
         key = store_key(spec, head, region)
         if key is not None:
             found.append(

@@ -221,7 +221,9 @@ def _tls_only_policy(
 def shared_bucket_policy(
     title: str, bucket: Bucket, writer_arns: Sequence[object], readers: Sequence[Statement]
 ) -> BucketPolicy:
-    """bucket_policy for a bucket several stacks write: its writers named by role ARN."""
+    """Deny every request without TLS, and every object write by a principal other than
+    the writer roles (by ARN: aws:PrincipalArn is the role's ARN for its sessions, IAM user
+    guide, "AWS global condition context keys"); readers: statements for other accounts."""
     deny_other_writers = Statement(
         Sid="DenyObjectWritesByOthers",
         Effect=Deny,
@@ -239,14 +241,4 @@ def bucket_policy(
     """Deny every request without TLS, and every object write by a principal other than
     the writer roles of this stack. Bucket-level actions stay with IAM, so the account's
     administrators can still read and change this policy."""
-    deny_other_writers = Statement(
-        Sid="DenyObjectWritesByOthers",
-        Effect=Deny,
-        Principal=Principal("*"),
-        Action=list(OBJECT_WRITE_ACTIONS),
-        Resource=[Sub("${" + bucket.title + ".Arn}/*")],
-        # aws:PrincipalArn is the role's ARN for its sessions (IAM user guide, "AWS global
-        # condition context keys").
-        Condition=Condition(ArnNotEquals("aws:PrincipalArn", [GetAtt(w, "Arn") for w in writers])),
-    )
-    return _tls_only_policy(title, bucket, deny_other_writers, *readers)
+    return shared_bucket_policy(title, bucket, [GetAtt(w, "Arn") for w in writers], readers)
