@@ -625,8 +625,8 @@ def test_no_policy_trusts_anyone_or_a_whole_account_or_grants_a_service(world: W
                         assert role.startswith(f"arn:aws:iam::{account.group(1)}:role/"), where
     assert documents
     (root,) = roots
-    stack, what, account, statement = root
-    assert (what, account, stack.account) == ("key", TOOLS, TOOLS)
+    stack, what, owner, statement = root
+    assert (what, owner, stack.account) == ("key", TOOLS, TOOLS)
     assert stack.template["Metadata"][METADATA_KEY]["Kind"] == "delivery"
     # Exactly KMS's default key policy statement for the key's own account.
     assert statement == {

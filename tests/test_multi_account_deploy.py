@@ -97,7 +97,10 @@ def test_named_roles_need_capability_named_iam(built: dict[str, Path]) -> None:
 
 
 def test_unnamed_iam_resources_keep_capability_iam() -> None:
-    role = {"Type": "AWS::IAM::Role", "Properties": {"Path": "/", "AssumeRolePolicyDocument": {}}}
+    role: dict[str, Any] = {
+        "Type": "AWS::IAM::Role",
+        "Properties": {"Path": "/", "AssumeRolePolicyDocument": {}},
+    }
     assert capability_for({"Resources": {"Role": role}}) == "CAPABILITY_IAM"
     named = copy.deepcopy(role)
     named["Properties"]["RoleName"] = "x"

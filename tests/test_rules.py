@@ -302,7 +302,7 @@ def when(result: Any, *rules: dict[str, Any]) -> dict[str, Any]:
     return {"Conditions": [{"Result": result, "Rules": list(rules) or [stage_rule()]}]}
 
 
-def gated(stage: int = 2, kind: str = "V2", **props: Any) -> dict[str, Any]:
+def gated(stage: int = 2, kind: Any = "V2", **props: Any) -> dict[str, Any]:
     """The three-stage pipeline of this PipelineType (UNSET: none), with these pipeline
     properties; a property named after a condition kind (BeforeEntry, OnSuccess, OnFailure)
     goes onto the stage of this index instead."""
