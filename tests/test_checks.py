@@ -148,6 +148,7 @@ def test_our_checks_name_each_mutation(name: str, mutate, rule: str) -> None:
     assert rule in {f.rule for f in findings}, findings
 
 
+@pytest.mark.slow
 def test_cfn_lint_alone_misses_the_mutations_we_catch() -> None:
     missed = []
     caught_by_cfn_lint = {}

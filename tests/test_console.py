@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from generator.aws.enums import SPEC_EVENTS
@@ -140,6 +141,7 @@ def largest_spec() -> str:
     return yaml.safe_dump(spec)
 
 
+@pytest.mark.slow
 def test_the_largest_spec_the_model_allows_against_the_inline_limit(tmp_path, capsys) -> None:
     spec = validate_spec(load_spec_text(largest_spec(), "largest.yaml"))
     data = template_data(compose(spec, "production-eu-01"))

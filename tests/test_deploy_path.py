@@ -65,6 +65,7 @@ def set_spec(project: Path, old: str, new: str) -> None:
 # 1. spec values reach the stack on every deploy ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_specs_values_reach_the_stack_on_every_deploy(project: Path, capsys) -> None:
     """The values are literals in the template that deploys, so a changed spec reaches the
     stack through `deploy`, plain `aws cloudformation deploy` and the console alike."""
@@ -155,6 +156,7 @@ def test_diff_reads_the_file_that_deploys_and_shows_values(project: Path, capsys
 # 5. the size limit applies to the file that deploys ------------------------------------------
 
 
+@pytest.mark.slow
 def test_size_limit_is_checked_on_the_deployed_file(project: Path, capsys) -> None:
     tags = "".join(f"  tag-{i:02d}: {'v' * 90}\n" for i in range(16))
     set_spec(project, "tags: {team: web}\n", "tags:\n" + tags)

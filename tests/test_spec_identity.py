@@ -55,6 +55,7 @@ def deployed_stacks(project: Path) -> list[str]:
     return sorted(c[c.index("--stack-name") + 1] for c in deploy_calls(project / "aws"))
 
 
+@pytest.mark.slow
 def test_one_folder_per_service_builds_checks_and_deploys(project: Path, capsys) -> None:
     assert main(["build"]) == 0
     for service in SERVICES:
