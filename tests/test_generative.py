@@ -31,10 +31,10 @@ from .strategies import plain_text, specs
 pytestmark = pytest.mark.slow
 
 # Drawn specs now also carry accounts, chains, gates and Regions, so each composes more
-# templates; 250 (150 for the cfn-lint pass, ~0.3 s a template) keeps `make test` inside
+# templates; 200 (100 for the cfn-lint pass, ~0.3 s a template) keeps `make test` inside
 # its 6 minutes on 2 cores. HYPOTHESIS_PROFILE=long draws ten times as many.
-EXAMPLES = settings(max_examples=examples(250))
-LINT_EXAMPLES = settings(max_examples=examples(150))
+EXAMPLES = settings(max_examples=examples(200))
+LINT_EXAMPLES = settings(max_examples=examples(100))
 
 
 def build_all(text: str) -> list[dict[str, Any]]:

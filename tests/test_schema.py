@@ -140,7 +140,7 @@ def _both_only(text: str) -> bool:
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(250))
+@settings(max_examples=examples(200))
 @given(mutated_specs())
 def test_schema_and_build_agree_on_mutated_specs(spec: dict[str, Any]) -> None:
     text = yaml.safe_dump(spec, allow_unicode=True)
