@@ -70,6 +70,22 @@ _CONNECTIONS = "https://docs.aws.amazon.com/codebuild/latest/userguide/connectio
 _KMS_S3 = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html"
 _KMS_CONTEXT = {"kms__ViaService": "s3.{region}.amazonaws.com"}
 
+# CodePipeline's artifact store (user guide, how-to-custom-role): the bucket and its objects.
+ARTIFACT_STORE_BUCKET_ACTIONS = (
+    "s3:GetBucketVersioning",
+    "s3:GetBucketAcl",
+    "s3:GetBucketLocation",
+)
+ARTIFACT_STORE_OBJECT_ACTIONS = (
+    "s3:PutObject",
+    "s3:PutObjectAcl",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "s3:PutObjectTagging",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersionTagging",
+)
+
 OPERATIONS: dict[str, Operation] = {
     op.name: op
     for op in [
@@ -188,22 +204,8 @@ OPERATIONS: dict[str, Operation] = {
         Operation(
             "artifact-store",
             CODEPIPELINE_ROLE,
-            _needs(
-                "artifact-bucket",
-                "s3:GetBucketVersioning",
-                "s3:GetBucketAcl",
-                "s3:GetBucketLocation",
-            )
-            + _needs(
-                "artifact-objects",
-                "s3:PutObject",
-                "s3:PutObjectAcl",
-                "s3:GetObject",
-                "s3:GetObjectVersion",
-                "s3:PutObjectTagging",
-                "s3:GetObjectTagging",
-                "s3:GetObjectVersionTagging",
-            ),
+            _needs("artifact-bucket", *ARTIFACT_STORE_BUCKET_ACTIONS)
+            + _needs("artifact-objects", *ARTIFACT_STORE_OBJECT_ACTIONS),
         ),
         Operation(
             "codebuild-action",
@@ -288,22 +290,8 @@ OPERATIONS: dict[str, Operation] = {
             # uses it as it uses its own store (how-to-custom-role, artifact store).
             "regional-artifact-store",
             "https://docs.aws.amazon.com/codepipeline/latest/userguide/actions-create-cross-region.html",
-            _needs(
-                "regional-bucket",
-                "s3:GetBucketVersioning",
-                "s3:GetBucketAcl",
-                "s3:GetBucketLocation",
-            )
-            + _needs(
-                "regional-objects",
-                "s3:PutObject",
-                "s3:PutObjectAcl",
-                "s3:GetObject",
-                "s3:GetObjectVersion",
-                "s3:PutObjectTagging",
-                "s3:GetObjectTagging",
-                "s3:GetObjectVersionTagging",
-            ),
+            _needs("regional-bucket", *ARTIFACT_STORE_BUCKET_ACTIONS)
+            + _needs("regional-objects", *ARTIFACT_STORE_OBJECT_ACTIONS),
         ),
         Operation(
             "kms-regional-artifact-store",
